@@ -1,9 +1,10 @@
 """Draw the sliding-window diagram of chapter 1 into figures/sliding_window.svg.
 
-Run `make refresh` (or this script) after changing it: the chapter embeds the SVG
-inline, so it shows in Colab where only the notebook is present.
+Run `make refresh` after changing it: the chapter embeds the SVG inline, so it shows in
+Colab where only the notebook is present. `python sliding_window.py OUT.svg` writes elsewhere.
 """
 
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -32,7 +33,7 @@ def draw_grid(ax, values, x0, y0, highlight=None, colour=WINDOW, title=""):
     ax.text(x0 + cols / 2, y0 + 0.35, title, ha="center", va="bottom", fontsize=10)
 
 
-def main():
+def main(path=OUTPUT):
     image = np.arange(9).reshape(3, 3)
     kernel = np.arange(4).reshape(2, 2)
     output = np.array([[19, 25], [37, 43]])
@@ -52,9 +53,9 @@ def main():
         ax.set_ylim(-1.1, 3.8)
         ax.set_aspect("equal")
         ax.axis("off")
-    fig.savefig(OUTPUT, bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(path, bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])

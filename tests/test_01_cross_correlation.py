@@ -1,0 +1,77 @@
+"""Chapter 1's functions agree with JAX's own convolution on random shapes."""
+
+import jax
+import numpy as np
+import pytest
+
+from conftest import load_chapter
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return load_chapter("01_cross_correlation")
+
+
+def lax_corr2d(image, kernel):
+    """Reference: JAX's convolution primitive, which cross-correlates like the chapter's corr2d."""
+    return jax.lax.conv_general_dilated(image[None, None], kernel[None, None], (1, 1), "VALID")[0, 0]
+
+
+def random_pairs(count, seed=0):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        kh, kw = rng.integers(1, 5, size=2)
+        h, w = kh + rng.integers(0, 8), kw + rng.integers(0, 8)
+        yield rng.normal(size=(h, w)).astype(np.float32), rng.normal(size=(kh, kw)).astype(np.float32)
+
+
+def test_corr2d_matches_lax_on_random_shapes(chapter):
+    for image, kernel in random_pairs(25):
+        np.testing.assert_allclose(chapter.corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
+                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
+
+
+def test_loop_version_matches_lax_on_random_shapes(chapter):
+    for image, kernel in random_pairs(10, seed=1):
+        np.testing.assert_allclose(chapter.corr2d_loops(image, kernel), lax_corr2d(image, kernel), atol=1e-4)
+
+
+def test_the_worked_example(chapter):
+    np.testing.assert_array_equal(chapter.corr2d(np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)),
+                                  [[19, 25], [37, 43]])
+
+
+def test_corr2d_explains_bad_shapes(chapter):
+    with pytest.raises(ValueError, match="larger than the image"):
+        chapter.corr2d(np.ones((2, 2)), np.ones((3, 1)))
+    with pytest.raises(ValueError, match="2-D arrays"):
+        chapter.corr2d(np.ones((1, 4, 4)), np.ones((2, 2)))
+
+
+def test_layer_has_kernel_and_bias_only(chapter):
+    layer = chapter.Conv2D((3, 2), rngs=chapter.nnx.Rngs(7))
+    sizes = [p.size for p in jax.tree.leaves(chapter.nnx.state(layer, chapter.nnx.Param))]
+    assert sorted(sizes) == [1, 6]
+    image = np.random.default_rng(2).normal(size=(5, 6)).astype(np.float32)
+    np.testing.assert_allclose(layer(image), lax_corr2d(image, np.asarray(layer.kernel[...])) + layer.bias[...],
+                               atol=1e-5)
+
+
+def test_solution_conv2d_is_a_true_convolution(chapter):
+    for image, kernel in random_pairs(10, seed=3):
+        np.testing.assert_allclose(chapter.conv2d(image, kernel),
+                                   jax.scipy.signal.convolve2d(image, kernel, mode="valid"), atol=1e-4)
+
+
+@pytest.mark.parametrize("layers, size", [(1, 2), (2, 3), (3, 4)])
+def test_receptive_field_of_stacked_2x2_layers(chapter, layers, size):
+    kernels = jax.random.normal(jax.random.key(0), (layers, 2, 2))
+
+    def network(x):
+        for kernel in kernels:
+            x = chapter.corr2d(x, kernel)
+        return x
+
+    field = chapter.receptive_field(network, jax.random.normal(jax.random.key(1), (8, 8)), 2, 2)
+    rows, cols = np.nonzero(field)
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (2, 2 + size - 1, 2, 2 + size - 1)

@@ -1,0 +1,39 @@
+"""Every chapter is a page of the built site, with launch buttons pointing at its notebook."""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT, toc_files
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPOSITORY = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+BRANCH = CONFIG["repository"]["branch"]
+CHAPTER_PAGES = [f for f in toc_files() if f.startswith("chapters/")]
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_every_toc_entry_has_a_page(site, page):
+    assert (site / f"{page}.html").exists(), f"_toc.yml lists {page}, but the site has no {page}.html"
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES)
+def test_launch_and_download_buttons_point_at_the_chapter(site, page):
+    html = (site / f"{page}.html").read_text()
+    links = set(re.findall(r'href="([^"]+)"', html))
+    colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{page}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=tree/{page}.ipynb"
+    assert colab in links, f"{page}: no Colab button to {colab}"
+    assert binder in links, f"{page}: no Binder button to {binder}"
+    download = f"../_sources/{page}.ipynb"
+    assert download in links, f"{page}: no download link to the notebook"
+    assert (site / "_sources" / f"{page}.ipynb").exists(), f"{page}: the downloadable notebook is missing"
+
+
+def test_binder_installs_the_learners_requirements():
+    """Binder reads requirements.txt and runtime.txt at the repository root."""
+    assert (ROOT / "requirements.txt").exists()
+    runtime = (ROOT / "runtime.txt").read_text().strip()
+    python = (ROOT / ".python-version").read_text().strip()
+    assert runtime == f"python-{python}", f"runtime.txt says {runtime}, but the build uses Python {python}"
