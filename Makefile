@@ -16,7 +16,7 @@ export JAX_PLATFORMS := cpu
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: site test check-notebooks refresh lock clean
+.PHONY: site test check-notebooks refresh assignments lock clean
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html
 	jupyter-book build -W -n --keep-going --quiet .
@@ -24,11 +24,14 @@ site: check-notebooks  ## check every chapter's stored outputs, then build _buil
 check-notebooks: $(READY)  ## re-run every chapter; stop if a cell's output differs from the stored one
 	python -m pytest --nbval $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q
 
-test: site  ## the whole test suite (nbval runs as part of `site`)
+test: site assignments  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -q
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)
+
+assignments: $(READY)  ## student notebooks and a solution-free site in _build/assignments/
+	python tools/make_assignments.py
 
 lock:  ## re-pin requirements-build.txt (with hashes) from requirements-build.in
 	$(BIN)/pip install -q pip-tools

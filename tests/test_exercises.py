@@ -1,0 +1,96 @@
+"""Exercises can be handed out: solutions hidden, student notebooks runnable, checks explain.
+
+Reads what `make assignments` wrote into _build/assignments/ (`make test` builds it first).
+"""
+
+import json
+import re
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+
+from conftest import CHAPTERS, ROOT
+
+ASSIGNMENTS = ROOT / "_build" / "assignments"
+NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
+DIRECTIVE = re.compile(r"^```\{(exercise|solution)-(start|end)\}", re.MULTILINE)
+
+
+def nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def solution_lines(path):
+    """Lines of the chapter's solutions that appear nowhere else in it (what must not leak)."""
+    cells = json.loads(path.read_text())["cells"]
+    secret, public = set(), set()
+    for cell in cells:
+        source = "".join(cell["source"])
+        inside = nbgrader(cell).get("solution") and "### BEGIN SOLUTION" not in source
+        for line in source.splitlines():
+            line = line.strip()
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif len(line) > 12:
+                (secret if inside else public).add(line)
+    return secret - public
+
+
+@pytest.fixture(scope="module")
+def assignments():
+    if not (ASSIGNMENTS / "html" / "index.html").exists():
+        pytest.fail("_build/assignments is missing: run `make assignments` (`make test` does)", pytrace=False)
+    return ASSIGNMENTS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_three_to_six_exercises_each_with_a_solution_dropdown(path):
+    sources = ["".join(c["source"]).lstrip() for c in json.loads(path.read_text())["cells"]]
+    directives = [m.group(1, 2) for s in sources for m in DIRECTIVE.finditer(s)]
+    exercises = directives.count(("exercise", "start"))
+    assert 3 <= exercises <= 6, f"{path.name} has {exercises} exercises; the course promises 3 to 6"
+    assert directives == [("exercise", "start"), ("exercise", "end"), ("solution", "start"),
+                          ("solution", "end")] * exercises, f"{path.name}: each exercise needs its solution after it"
+    dropdowns = [s for s in sources if s.startswith("```{solution-start}")]
+    assert all(":class: dropdown" in s for s in dropdowns), f"{path.name}: every solution must be collapsed"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_solution_leaks_into_student_notebook(assignments, path):
+    secret = solution_lines(path)
+    assert secret, f"{path.name}: found no solution lines, so this test would check nothing"
+    student = (assignments / "student" / path.name).read_text()
+    leaked = [line for line in secret if json.dumps(line)[1:-1] in student]
+    assert not leaked, f"student {path.name} contains solution lines: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_solution_leaks_into_student_site(assignments, path):
+    html = assignments / "html" / "chapters" / f"{path.stem}.html"
+    text = " ".join(BeautifulSoup(html.read_text(), "html.parser").get_text().split())
+    leaked = [line for line in solution_lines(path) if " ".join(line.split()) in text]
+    assert not leaked, f"student site page {html.name} shows solution lines: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_notebook_runs_and_each_check_explains(assignments, path):
+    """Executed as handed out: lessons run cleanly, every check says the exercise is not done yet."""
+    notebook = nbformat.read(assignments / "student" / path.name, as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(CHAPTERS)}}).execute()
+    checks = 0
+    for number, cell in enumerate(notebook.cells):
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if nbgrader(cell).get("grade"):
+            checks += 1
+            assert [e.ename for e in errors] == ["ExerciseCheckFailed"], \
+                f"{path.name} cell {number}: the check should fail with its own message, got {errors}"
+            assert "still raises NotImplementedError" in errors[0].evalue
+            assert errors[0].traceback == [f"✗ {errors[0].evalue}"], "a check must show its message, not a traceback"
+        elif not nbgrader(cell).get("solution"):
+            assert not errors, f"{path.name} cell {number} fails in the student notebook: {errors[0].evalue}"
+    assert checks, f"{path.name} has no automatic check"
