@@ -83,7 +83,7 @@ def not_done(*arguments):
 
 WRONG_PADDED = {
     "padding forgotten": (lambda c: lambda X, K, pad: c.corr2d(X, K), "expected shape"),
-    "transposed result": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K).T, r"rows and columns swapped"),
+    "transposed result": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K).T, "transpose of the right answer"),
     "flipped kernel": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), c.jnp.flip(K)), "values are wrong"),
     "padded twice": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, 2 * pad), K), "expected shape"),
     "NaN": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K) * float("nan"), "contains NaN"),

@@ -85,3 +85,27 @@ def test_embedded_diagrams_match_figures_folder(tmp_path):
         subprocess.run([sys.executable, str(script), str(redrawn)], check=True)
         assert redrawn.read_bytes() == script.with_suffix(".svg").read_bytes(), \
             f"{script.name} no longer draws the committed SVG: run `make refresh`"
+
+
+def top_level_block(source, start):
+    """The lines of `source` from the line starting with `start` up to the next unindented line."""
+    lines = source.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(start))
+    end = next((i for i in range(first + 1, len(lines)) if lines[i] and not lines[i][0].isspace()), len(lines))
+    return "\n".join(lines[first:end]).rstrip()
+
+
+@pytest.mark.parametrize("start", ["def corr2d(", "def show_heatmaps(", "class ExerciseCheckFailed(",
+                                   "def describe(", "def check_function("])
+def test_shared_helpers_are_identical_copies(start):
+    """Chapters stand alone, so they copy helpers from chapter 1; the copies must not drift apart."""
+    copies = {}
+    for path in NOTEBOOKS:
+        for cell in cells(path, "code"):
+            source = "".join(cell["source"])
+            if any(line.startswith(start) for line in source.splitlines()):
+                copies[path.name] = top_level_block(source, start)
+    reference = copies.get(NOTEBOOKS[0].name)
+    assert reference, f"chapter 1 should define {start}...)"
+    drifted = [name for name, copy in copies.items() if copy != reference]
+    assert not drifted, f"{start}...) differs from chapter 1's in {drifted}: copy chapter 1's version"
