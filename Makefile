@@ -16,15 +16,21 @@ export JAX_PLATFORMS := cpu
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: site test check-notebooks refresh assignments lock clean
+.PHONY: site test check-book check-notebooks refresh assignments colab-check stability lock clean
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html
+	python tools/execution_report.py
 	jupyter-book build -W -n --keep-going --quiet .
 
-check-notebooks: $(READY)  ## re-run every chapter; stop if a cell's output differs from the stored one
-	python -m pytest --nbval $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q
+check-book: $(READY)  ## stop early, with one clear message, on a broken notebook, _toc.yml or _config.yml
+	@python tools/check_book.py
 
-test: site assignments  ## the whole test suite (nbval runs as part of `site`)
+check-notebooks: check-book  ## re-run every chapter; stop if a cell's output differs from the stored one
+	@python -m pytest --nbval $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
+	  --junitxml=_build/reports/nbval.xml || { echo "error: a fresh run of a chapter differs from its stored outputs (chapter, cell and difference" \
+	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
+
+test: site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -q
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
@@ -33,10 +39,29 @@ refresh: $(READY)  ## re-execute every chapter and store its outputs
 assignments: $(READY)  ## student notebooks and a solution-free site in _build/assignments/
 	python tools/make_assignments.py
 
-lock:  ## re-pin requirements-build.txt (with hashes) from requirements-build.in
+# Colab's preinstalled versions, pinned in requirements-colab.txt: do the chapters still run there?
+COLAB := .venv-colab
+colab-check: $(COLAB)/.ready  ## execute every chapter with the package versions Colab preinstalls
+	$(COLAB)/bin/python tools/colab_check.py $(CHAPTERS)
+
+$(COLAB)/.ready: requirements-colab.txt $(READY)
+	$(PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-colab.txt
+	touch $@
+
+# Stored outputs must not depend on threads or cores: nbval three times, XLA on one thread, one core.
+stability: $(READY)  ## nbval three times in a row on one CPU core with XLA single-threaded
+	for run in 1 2 3; do \
+	  XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" taskset -c 0 \
+	    python -m pytest --nbval $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q || exit 1; done
+
+LOCK = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \
+  --no-emit-index-url --no-emit-find-links
+lock:  ## re-pin the requirements*.txt files (exact versions, with hashes) from requirements*.in
 	$(BIN)/pip install -q pip-tools
-	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \
-	  --no-emit-index-url --no-emit-find-links -o requirements-build.txt requirements-build.in
+	$(LOCK) -o requirements-build.txt requirements-build.in
+	$(LOCK) -c requirements-build.txt -o requirements.txt requirements.in  # Binder: the same versions
+	$(LOCK) -o requirements-colab.txt requirements-colab.in
 
 $(READY): requirements.txt requirements-build.txt
 	@test -n "$(PYTHON)" || { echo "error: no Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.13')" \

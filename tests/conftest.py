@@ -1,6 +1,7 @@
 """Shared helpers for the tests: where things are, and how to load a chapter's code."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 SITE = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 def toc_files():

@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from conftest import CHAPTERS, ROOT, toc_files
+import check_book
+from conftest import CHAPTERS, ROOT
 
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
 EMBEDDED_FIGURE = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]*)" data-source="([^"]+)"')
@@ -22,15 +23,10 @@ def cells(path, kind=None):
     return [cell for cell in notebook["cells"] if kind is None or cell["cell_type"] == kind]
 
 
-def test_every_chapter_is_in_the_table_of_contents():
-    listed = set(toc_files())
-    missing = [p.name for p in NOTEBOOKS if f"chapters/{p.stem}" not in listed]
-    assert not missing, f"chapters not in _toc.yml, so not on the site: {missing}"
-
-
-def test_every_table_of_contents_entry_exists():
-    missing = [f for f in toc_files() if not any((ROOT / f).with_suffix(s).exists() for s in (".ipynb", ".md"))]
-    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+def test_book_structure_is_valid():
+    """Every chapter is a valid notebook listed in _toc.yml, and every _toc.yml entry exists."""
+    problems = list(check_book.problems(ROOT))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

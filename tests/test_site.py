@@ -31,9 +31,20 @@ def test_launch_and_download_buttons_point_at_the_chapter(site, page):
     assert (site / "_sources" / f"{page}.ipynb").exists(), f"{page}: the downloadable notebook is missing"
 
 
-def test_binder_installs_the_learners_requirements():
-    """Binder reads requirements.txt and runtime.txt at the repository root."""
-    assert (ROOT / "requirements.txt").exists()
+def pins(name):
+    """{package: version} of a requirements file's exact pins."""
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / name).read_text(), re.MULTILINE))
+
+
+def test_binder_gets_the_versions_the_outputs_were_made_with():
+    """Binder installs requirements.txt (hashed), with the Python of runtime.txt."""
+    learner, build = pins("requirements.txt"), pins("requirements-build.txt")
+    assert {"jax", "flax", "optax", "matplotlib", "numpy", "scikit-image"} <= set(learner)
+    differing = {name: (v, build.get(name)) for name, v in learner.items() if build.get(name) != v}
+    assert not differing, f"requirements.txt and requirements-build.txt pin different versions: {differing}"
+    for name in ("requirements.txt", "requirements-build.txt", "requirements-colab.txt"):
+        text = (ROOT / name).read_text()
+        assert text.count("==") == text.count("--hash=sha256:", 0) or "--hash=sha256:" in text, f"{name} has no hashes"
     runtime = (ROOT / "runtime.txt").read_text().strip()
     python = (ROOT / ".python-version").read_text().strip()
     assert runtime == f"python-{python}", f"runtime.txt says {runtime}, but the build uses Python {python}"

@@ -1,0 +1,27 @@
+"""Small fixes to the Jupyter Book 1 theme for this course (a local Sphinx extension).
+
+- The course has no live-code (thebe) mode, but jupyter-book always loads sphinx-thebe, whose
+  configuration script lands twice in every page (a console error) with a stylesheet and a
+  script the pages do not need: drop them.
+- Start in the reader's system colour scheme ("auto") rather than an empty theme mode, which
+  pydata-sphinx-theme reports as a console error.
+"""
+
+
+def default_to_system_colour_scheme(app, config):
+    config.html_context.setdefault("default_mode", "auto")
+
+
+def drop_thebe_assets(app, pagename, templatename, context, doctree):
+    def is_thebe(asset):
+        return "thebe" in (asset.filename or "") or "THEBE" in asset.attributes.get("body", "")
+
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not is_thebe(asset)]
+
+
+def setup(app):
+    app.connect("config-inited", default_to_system_colour_scheme)
+    app.connect("html-page-context", drop_thebe_assets)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,153 @@
+"""Chapter 3's matrix W reproduces JAX's cross-correlation, and its transpose is the gradient."""
+
+import jax
+import numpy as np
+import pytest
+import scipy.signal
+
+from conftest import load_chapter
+
+CURRICULUM_W = [[1, 2, 0, 3, 4, 0, 0, 0, 0],
+                [0, 1, 2, 0, 3, 4, 0, 0, 0],
+                [0, 0, 0, 1, 2, 0, 3, 4, 0],
+                [0, 0, 0, 0, 1, 2, 0, 3, 4]]
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return load_chapter("03_convolution_as_matrix_multiplication")
+
+
+def lax_corr2d(image, kernel, stride=1):
+    """Reference: JAX's convolution primitive, which cross-correlates like the chapter's corr2d."""
+    return jax.lax.conv_general_dilated(image[None, None], kernel[None, None], (stride, stride), "VALID")[0, 0]
+
+
+def random_pairs(count, seed=0):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        kh, kw = rng.integers(1, 5, size=2)
+        h, w = kh + rng.integers(0, 7), kw + rng.integers(0, 7)
+        yield rng.normal(size=(h, w)).astype(np.float32), rng.normal(size=(kh, kw)).astype(np.float32)
+
+
+def test_the_worked_example(chapter):
+    W = chapter.conv_matrix(np.array([[1, 2], [3, 4]]), (3, 3))
+    np.testing.assert_array_equal(W, CURRICULUM_W, err_msg="W for K = [[1, 2], [3, 4]] on a 3 x 3 input")
+    np.testing.assert_array_equal((W @ np.arange(9)).reshape(2, 2), [[27, 37], [57, 67]])
+
+
+def test_conv_matrix_times_image_matches_lax_on_random_shapes(chapter):
+    for image, kernel in random_pairs(20):
+        W = chapter.conv_matrix(kernel, image.shape)
+        expected = lax_corr2d(image, kernel)
+        assert W.shape == (expected.size, image.size), f"image {image.shape}, kernel {kernel.shape}: W is {W.shape}"
+        np.testing.assert_allclose(W @ image.ravel(), expected.ravel(), atol=1e-4,
+                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
+
+
+def test_each_row_holds_each_kernel_weight_once(chapter):
+    for image, kernel in random_pairs(10, seed=1):
+        for number, row in enumerate(np.asarray(chapter.conv_matrix(kernel, image.shape))):
+            np.testing.assert_array_equal(np.sort(row[row != 0]), np.sort(kernel.ravel()),
+                                          err_msg=f"row {number} of W for image {image.shape}, kernel {kernel.shape}")
+
+
+def test_transpose_is_the_input_gradient_and_a_full_convolution(chapter):
+    rng = np.random.default_rng(2)
+    for image, kernel in random_pairs(10, seed=2):
+        g = rng.normal(size=lax_corr2d(image, kernel).shape).astype(np.float32)
+        back = (chapter.conv_matrix(kernel, image.shape).T @ g.ravel()).reshape(image.shape)
+        gradient = jax.grad(lambda x: (g * lax_corr2d(x, kernel)).sum())(image)
+        shapes = f"image {image.shape}, kernel {kernel.shape}"
+        np.testing.assert_allclose(back, gradient, atol=1e-4, err_msg=f"W.T @ g is not the gradient: {shapes}")
+        np.testing.assert_allclose(back, scipy.signal.convolve2d(g, kernel, mode="full"), atol=1e-4,
+                                   err_msg=f"W.T @ g is not the full convolution: {shapes}")
+
+
+def test_conv_matrix_explains_bad_shapes(chapter):
+    with pytest.raises(ValueError, match="larger than the input"):
+        chapter.conv_matrix(np.ones((3, 1)), (2, 2))
+    with pytest.raises(ValueError, match="2-D kernel"):
+        chapter.conv_matrix(np.ones((1, 2, 2)), (4, 4))
+
+
+def test_solutions_match_lax_on_random_shapes(chapter):
+    for number, (image, kernel) in enumerate(random_pairs(10, seed=3)):
+        np.testing.assert_allclose(chapter.conv_matrix_by_columns(kernel, image.shape),
+                                   chapter.conv_matrix(kernel, image.shape), atol=1e-6)
+        stride = 1 + number % 3
+        np.testing.assert_allclose(chapter.strided_conv_matrix(kernel, image.shape, stride) @ image.ravel(),
+                                   lax_corr2d(image, kernel, stride).ravel(), atol=1e-4,
+                                   err_msg=f"stride {stride}, image {image.shape}, kernel {kernel.shape}")
+        g = image  # any array works as an output-shaped input of the transposed correlation
+        np.testing.assert_allclose(chapter.transposed_corr2d(g, kernel),
+                                   scipy.signal.convolve2d(g, kernel, mode="full"), atol=1e-4)
+
+
+def not_done(*arguments):
+    raise NotImplementedError
+
+
+WRONG_BY_COLUMNS = {
+    "transposed matrix": (lambda c: lambda k, s: c.conv_matrix(k, s).T, "transpose of the right answer"),
+    "flipped kernel": (lambda c: lambda k, s: c.conv_matrix(c.jnp.flip(k), s), "values are wrong"),
+    "input one row too tall": (lambda c: lambda k, s: c.conv_matrix(k, (s[0] + 1, s[1])), "expected shape"),
+    "not done": (lambda c: not_done, "still raises NotImplementedError"),
+}
+
+
+def grid_of_rows(c, k, s):
+    """The rows of the stride-1 matrix arranged as the (out_h, out_w) grid of output positions."""
+    return c.conv_matrix(k, s).reshape(s[0] - k.shape[0] + 1, s[1] - k.shape[1] + 1, -1)
+
+
+WRONG_STRIDED = {
+    "stride ignored": (lambda c: lambda k, s, st: c.conv_matrix(k, s), "expected shape"),
+    "stride in rows only": (lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st].reshape(-1, s[0] * s[1]),
+                            "expected shape"),
+    "one output too few": (lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st, ::st][:-1].reshape(-1, s[0] * s[1]),
+                           "expected shape"),
+    "flipped kernel": (lambda c: lambda k, s, st: c.strided_conv_matrix(c.jnp.flip(k), s, st), "values are wrong"),
+    "not done": (lambda c: not_done, "still raises NotImplementedError"),
+}
+
+
+def full_shape(g, K):
+    return g.shape[0] + K.shape[0] - 1, g.shape[1] + K.shape[1] - 1
+
+
+WRONG_TRANSPOSED = {
+    "W instead of W.T": (lambda c: lambda g, K: c.conv_matrix(K, full_shape(g, K)) @ g.ravel(), "raised TypeError"),
+    "not reshaped": (lambda c: lambda g, K: c.conv_matrix(K, full_shape(g, K)).T @ g.ravel(), "expected shape"),
+    "flipped kernel": (lambda c: lambda g, K: c.transposed_corr2d(g, c.jnp.flip(K)), "values are wrong"),
+    "not done": (lambda c: not_done, "still raises NotImplementedError"),
+}
+
+
+def test_checks_accept_the_solutions(chapter, capsys):
+    chapter.check_conv_matrix_by_columns(chapter.conv_matrix_by_columns)
+    chapter.check_strided_conv_matrix(chapter.strided_conv_matrix)
+    chapter.check_transposed_corr2d(chapter.transposed_corr2d)
+    assert capsys.readouterr().out.count("✓") == 3
+
+
+@pytest.mark.parametrize("mistake", WRONG_BY_COLUMNS)
+def test_column_by_column_check_explains_wrong_answers(chapter, mistake):
+    make_answer, message = WRONG_BY_COLUMNS[mistake]
+    with pytest.raises(chapter.ExerciseCheckFailed, match=message):
+        chapter.check_conv_matrix_by_columns(make_answer(chapter))
+
+
+@pytest.mark.parametrize("mistake", WRONG_STRIDED)
+def test_stride_check_explains_wrong_answers(chapter, mistake):
+    make_answer, message = WRONG_STRIDED[mistake]
+    with pytest.raises(chapter.ExerciseCheckFailed, match=message):
+        chapter.check_strided_conv_matrix(make_answer(chapter))
+
+
+@pytest.mark.parametrize("mistake", WRONG_TRANSPOSED)
+def test_transposed_check_explains_wrong_answers(chapter, mistake):
+    make_answer, message = WRONG_TRANSPOSED[mistake]
+    with pytest.raises(chapter.ExerciseCheckFailed, match=message):
+        chapter.check_transposed_corr2d(make_answer(chapter))

@@ -1,0 +1,154 @@
+"""Chapter 4 learns the edge kernel; its training loops agree with each other and with the maths."""
+
+import jax
+import numpy as np
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+
+from conftest import load_chapter
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return load_chapter("04_learning_a_kernel")
+
+
+def lax_corr2d(image, kernel):
+    """Reference: JAX's convolution primitive, which cross-correlates like the chapter's corr2d."""
+    return jax.lax.conv_general_dilated(image[None, None], kernel[None, None], (1, 1), "VALID")[0, 0]
+
+
+def numpy_loss_gradient(image, target, kernel):
+    """Reference: the gradient of sum((corr2d(X, K) - Y) ** 2) from its definition, with NumPy windows."""
+    windows = sliding_window_view(np.asarray(image, np.float64), kernel.shape)
+    residual = np.einsum("ijab,ab->ij", windows, np.asarray(kernel, np.float64)) - np.asarray(target, np.float64)
+    return 2 * np.einsum("ijab,ij->ab", windows, residual)
+
+
+def test_corr2d_matches_lax_on_random_shapes(chapter):
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        kh, kw = (int(v) for v in rng.integers(1, 4, size=2))
+        image = rng.normal(size=(kh + int(rng.integers(0, 6)), kw + int(rng.integers(0, 6)))).astype(np.float32)
+        kernel = rng.normal(size=(kh, kw)).astype(np.float32)
+        np.testing.assert_allclose(chapter.corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
+                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
+
+
+def test_the_training_data(chapter):
+    stripe = np.ones((6, 8))
+    stripe[:, 2:6] = 0
+    np.testing.assert_array_equal(chapter.X, stripe)
+    np.testing.assert_array_equal(chapter.Y, np.tile([0, 1, 0, 0, 0, -1, 0], (6, 1)))
+    assert chapter.images.shape == (1, 6, 8, 1) and chapter.targets.shape == (1, 6, 7, 1), "data must be NHWC"
+
+
+def test_model_is_a_bias_free_conv_with_a_1x2_kernel(chapter):
+    model = chapter.make_model()
+    shapes = [p.shape for p in jax.tree.leaves(chapter.nnx.state(model, chapter.nnx.Param))]
+    assert shapes == [(1, 2, 1, 1)], f"expected one (kh, kw, C_in, C_out) = (1, 2, 1, 1) kernel, got {shapes}"
+    assert np.abs(np.asarray(model.kernel[...])).max() < 0.05, "the initial kernel should be small"
+    np.testing.assert_array_equal(model.kernel[...], chapter.make_model().kernel[...],
+                                  err_msg="make_model must draw the same kernel every time (fixed key)")
+    image = np.random.default_rng(1).normal(size=(2, 5, 7, 1)).astype(np.float32)
+    expected = jax.lax.conv_general_dilated(image, np.asarray(model.kernel[...]), (1, 1), "VALID",
+                                            dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    np.testing.assert_allclose(model(image), expected, atol=1e-6)
+
+
+def test_squared_error_is_the_sum_of_squares(chapter):
+    model = chapter.make_model()
+    rng = np.random.default_rng(2)
+    image, target = rng.normal(size=(1, 4, 5, 1)).astype(np.float32), rng.normal(size=(1, 4, 4, 1)).astype(np.float32)
+    expected = ((np.asarray(model(image)) - target) ** 2).sum()
+    assert np.isclose(float(chapter.squared_error(model, image, target)), expected, rtol=1e-5)
+
+
+def test_one_gradient_descent_step_moves_against_the_gradient(chapter):
+    model = chapter.make_model()
+    before = np.asarray(model.kernel[...]).reshape(1, 2)
+    loss = chapter.gradient_descent_step(model, chapter.images, chapter.targets, 0.01)
+    assert np.isclose(float(loss), ((np.asarray(chapter.corr2d(chapter.X, before)) - chapter.Y) ** 2).sum(), rtol=1e-5), \
+        "the step must return the loss before its update"
+    expected = before - 0.01 * numpy_loss_gradient(chapter.X, chapter.Y, before)
+    np.testing.assert_allclose(np.asarray(model.kernel[...]).reshape(1, 2), expected, atol=1e-5)
+
+
+def test_the_curriculum_results(chapter):
+    assert chapter.learning_rate == 3e-2 and len(chapter.hand_losses) == 10
+    printed = chapter.hand_losses[1::2]
+    assert all(b < a for a, b in zip(printed, printed[1:])), f"the printed losses must fall: {printed}"
+    kernel = np.asarray(chapter.hand_kernel).reshape(1, 2)
+    assert np.abs(kernel - [[1, -1]]).max() < 0.1, f"learned kernel {kernel} is not within 0.1 of [[1, -1]]"
+
+
+def test_optax_and_jitted_loops_give_the_hand_written_kernel(chapter):
+    np.testing.assert_allclose(chapter.optax_kernel, chapter.hand_kernel, atol=1e-6)
+    np.testing.assert_allclose(chapter.jit_kernel, chapter.hand_kernel, atol=1e-5)
+    np.testing.assert_allclose(chapter.jit_losses, chapter.hand_losses, rtol=1e-4)
+
+
+def test_solutions_of_the_derivation_and_experiments(chapter):
+    np.testing.assert_allclose(chapter.eigenvalues, [12, 60], atol=1e-4)
+    assert chapter.horizontal_kernel.shape == (2, 1)
+    assert np.abs(np.asarray(chapter.horizontal_kernel) - [[1], [-1]]).max() < 0.1
+
+
+def test_loss_gradient_solution_matches_numpy_on_random_shapes(chapter):
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        kh, kw = (int(v) for v in rng.integers(1, 4, size=2))
+        image = rng.normal(size=(kh + int(rng.integers(0, 5)), kw + int(rng.integers(0, 5)))).astype(np.float32)
+        kernel = rng.normal(size=(kh, kw)).astype(np.float32)
+        target = rng.normal(size=(image.shape[0] - kh + 1, image.shape[1] - kw + 1)).astype(np.float32)
+        np.testing.assert_allclose(chapter.loss_gradient(image, target, kernel),
+                                   numpy_loss_gradient(image, target, kernel), rtol=1e-4, atol=1e-3)
+
+
+def not_done(*arguments):
+    raise NotImplementedError
+
+
+def fit_kernel_variant(c, sign=-1, lost_steps=0, transpose=False, flat=False, mean=False):
+    """A fit_kernel with one plausible mistake."""
+    def fit_kernel(X, Y, kernel_shape, learning_rate, steps):
+        reduce = c.jnp.mean if mean else c.jnp.sum
+        gradient = c.jax.grad(lambda kernel: reduce((c.corr2d(X, kernel) - Y) ** 2))
+        kernel = c.jnp.zeros(kernel_shape)
+        for _ in range(steps - lost_steps):
+            kernel = kernel + sign * learning_rate * gradient(kernel)
+        return kernel.T if transpose else kernel.ravel() if flat else kernel
+    return fit_kernel
+
+
+WRONG_ANSWERS = {
+    "loss_gradient": {
+        "factor 2 forgotten": (lambda c: lambda X, Y, K: c.corr2d(X, c.corr2d(X, K) - Y), "values are wrong"),
+        "residual with the wrong sign": (lambda c: lambda X, Y, K: 2 * c.corr2d(X, Y - c.corr2d(X, K)),
+                                         "values are wrong"),
+        "transposed": (lambda c: lambda X, Y, K: 2 * c.corr2d(X, c.corr2d(X, K) - Y).T, "transpose of the right answer"),
+        "residual as the image": (lambda c: lambda X, Y, K: 2 * c.corr2d(c.corr2d(X, K) - Y, X), "raised ValueError"),
+        "not done": (lambda c: not_done, "still raises NotImplementedError"),
+    },
+    "fit_kernel": {
+        "gradient ascent": (lambda c: fit_kernel_variant(c, sign=+1), "values are wrong"),
+        "one step too few": (lambda c: fit_kernel_variant(c, lost_steps=1), "values are wrong"),
+        "kernel transposed": (lambda c: fit_kernel_variant(c, transpose=True), "transpose of the right answer"),
+        "kernel flattened": (lambda c: fit_kernel_variant(c, flat=True), "expected shape"),
+        "mean instead of sum": (lambda c: fit_kernel_variant(c, mean=True), "values are wrong"),
+        "not done": (lambda c: not_done, "still raises NotImplementedError"),
+    },
+}
+
+
+def test_checks_accept_the_solutions(chapter, capsys):
+    for name in WRONG_ANSWERS:
+        getattr(chapter, f"check_{name}")(getattr(chapter, name))
+    assert capsys.readouterr().out.count("✓") == len(WRONG_ANSWERS)
+
+
+@pytest.mark.parametrize("name, mistake", [(n, m) for n, answers in WRONG_ANSWERS.items() for m in answers])
+def test_checks_explain_wrong_answers(chapter, name, mistake):
+    make_answer, message = WRONG_ANSWERS[name][mistake]
+    with pytest.raises(chapter.ExerciseCheckFailed, match=message):
+        getattr(chapter, f"check_{name}")(make_answer(chapter))

@@ -1,0 +1,138 @@
+"""Chapter 6's pooling agrees with Flax's pooling functions; its exercise checks explain wrong answers."""
+
+import numpy as np
+import pytest
+from flax import nnx
+
+from conftest import load_chapter
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return load_chapter("06_pooling")
+
+
+def flax_reference(mode, image, window):
+    """Reference: nnx.max_pool / nnx.avg_pool, stride 1, on a (C, H, W) array moved to (1, H, W, C) and back."""
+    pool = nnx.max_pool if mode == "max" else nnx.avg_pool
+    pooled = pool(np.moveaxis(image, 0, -1)[None], window, strides=(1, 1))
+    return np.moveaxis(np.asarray(pooled[0]), -1, 0)
+
+
+def random_cases(count, seed=0):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        window = tuple(int(k) for k in rng.integers(1, 4, size=2))
+        shape = (int(rng.integers(1, 4)), window[0] + int(rng.integers(0, 5)), window[1] + int(rng.integers(0, 5)))
+        yield rng.normal(size=shape).astype(np.float32), window, str(rng.choice(["max", "avg"]))
+
+
+def test_pool2d_matches_flax_on_random_shapes_and_channels(chapter):
+    for image, window, mode in random_cases(12):
+        np.testing.assert_allclose(chapter.pool2d(image, window, mode), flax_reference(mode, image, window),
+                                   atol=1e-5, err_msg=f"{mode} pooling of {image.shape} with window {window}")
+
+
+def test_pool2d_on_one_image_matches_flax(chapter):
+    image = np.random.default_rng(1).normal(size=(5, 6)).astype(np.float32)
+    for mode in ["max", "avg"]:
+        np.testing.assert_allclose(chapter.pool2d(image, (2, 3), mode), flax_reference(mode, image[None], (2, 3))[0],
+                                   atol=1e-5, err_msg=f"{mode} pooling of a single (H, W) image")
+
+
+def test_the_curriculum_results(chapter):
+    X = np.arange(16.0).reshape(4, 4)
+    np.testing.assert_array_equal(chapter.pool2d(X, (3, 3)), [[10, 11], [14, 15]])
+    np.testing.assert_array_equal(chapter.pool2d(X, (2, 2)), [[5, 6, 7], [9, 10, 11], [13, 14, 15]])
+    np.testing.assert_allclose(chapter.pool2d(X, (2, 2), "avg"),
+                               [[2.5, 3.5, 4.5], [6.5, 7.5, 8.5], [10.5, 11.5, 12.5]])
+    np.testing.assert_array_equal(np.asarray(chapter.flax_max)[0, :, :, 0], [[10, 11], [14, 15]])
+    np.testing.assert_array_equal(np.asarray(chapter.strided)[0, :, :, 0], [[5, 7], [13, 15]])
+
+
+def test_pool2d_explains_bad_arguments(chapter):
+    with pytest.raises(ValueError, match="mode must be 'max' or 'avg'"):
+        chapter.pool2d(np.ones((4, 4)), (2, 2), mode="mean")
+    with pytest.raises(ValueError, match="larger than the image"):
+        chapter.pool2d(np.ones((4, 4)), (5, 2))
+    with pytest.raises(ValueError, match="at least 2 axes"):
+        chapter.pool2d(np.ones(4), (2, 2))
+
+
+def test_pooled_size_formula_matches_flax_shapes(chapter):
+    rng = np.random.default_rng(2)
+    for _ in range(12):
+        window, stride = (int(v) for v in rng.integers(1, 4, size=2))
+        pad = int(rng.integers(0, window))
+        n = window + int(rng.integers(0, 6))
+        shape = nnx.max_pool(np.zeros((1, n, n, 1)), (window, window), strides=(stride, stride),
+                             padding=((pad, pad), (pad, pad))).shape
+        assert chapter.pooled_size(n, window, pad, stride) == shape[1], f"n={n} k={window} p={pad} s={stride}"
+
+
+def test_a_one_pixel_shift_changes_less_after_max_pooling(chapter):
+    edge_image = np.ones((6, 8), np.float32)
+    edge_image[:, 2:6] = 0
+    shifted = np.roll(edge_image, 1, axis=1)
+    kernel = np.array([[1.0, -1.0]], np.float32)
+    before, after = chapter.corr2d(edge_image, kernel), chapter.corr2d(shifted, kernel)
+    assert int((before != after).sum()) == 24, "the raw edge maps should differ in 24 of 42 positions"
+    differing = [int((chapter.pool2d(before, (k, k)) != chapter.pool2d(after, (k, k))).sum()) for k in (2, 3)]
+    assert differing == [10, 4], f"2x2 and 3x3 max pooled maps should differ in 10 and 4 positions, got {differing}"
+
+
+def test_solutions_match_flax_on_random_images(chapter):
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        image = rng.normal(size=(int(rng.integers(4, 8)), int(rng.integers(4, 8)))).astype(np.float32)
+        np.testing.assert_allclose(chapter.max_pool2d(image, (3, 2), 2, 1),
+                                   nnx.max_pool(image[None, :, :, None], (3, 2), strides=(2, 2),
+                                                padding=((1, 1), (1, 1)))[0, :, :, 0], atol=1e-6)
+        np.testing.assert_allclose(chapter.avg_pool_as_conv(image, (2, 3)), flax_reference("avg", image[None], (2, 3))[0],
+                                   atol=1e-5)
+        np.testing.assert_allclose(chapter.max_pool_2x2_relu(image), flax_reference("max", image[None], (2, 2))[0],
+                                   atol=1e-6)
+
+
+def not_done(*arguments):
+    raise NotImplementedError
+
+
+WRONG_ANSWERS = {
+    "max_pool2d": {
+        "zero padding": (lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad), size)[::stride, ::stride],
+                         "values are wrong"),
+        "stride ignored": (lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad, constant_values=-np.inf),
+                                                                           size), "expected shape"),
+        "padding ignored": (lambda c: lambda X, size, stride, pad: c.pool2d(X, size)[::stride, ::stride],
+                            "expected shape"),
+        "not done": (lambda c: not_done, "still raises NotImplementedError"),
+    },
+    "avg_pool_as_conv": {
+        "sum instead of mean": (lambda c: lambda X, size: c.corr2d(X, c.jnp.ones(size)), "values are wrong"),
+        "window transposed": (lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size[::-1], 1 / (size[0] * size[1]))),
+                              "expected shape"),
+        "max instead of mean": (lambda c: lambda X, size: c.pool2d(X, size), "values are wrong"),
+        "not done": (lambda c: not_done, "still raises NotImplementedError"),
+    },
+    "max_pool_2x2_relu": {
+        "minimum instead": (lambda c: lambda X: c.pool2d(-X, (2, 2)) * -1, "values are wrong"),
+        "wrong sign in the relu": (lambda c: lambda X: X[:-1, :-1] + c.jax.nn.relu(X[:-1, :-1] - X[1:, 1:]),
+                                   "values are wrong"),
+        "only horizontal pairs": (lambda c: lambda X: X[:, :-1] + c.jax.nn.relu(X[:, 1:] - X[:, :-1]), "expected shape"),
+        "not done": (lambda c: not_done, "still raises NotImplementedError"),
+    },
+}
+
+
+def test_checks_accept_the_solutions(chapter, capsys):
+    for name in WRONG_ANSWERS:
+        getattr(chapter, f"check_{name}")(getattr(chapter, name))
+    assert capsys.readouterr().out.count("✓") == len(WRONG_ANSWERS)
+
+
+@pytest.mark.parametrize("name, mistake", [(n, m) for n, answers in WRONG_ANSWERS.items() for m in answers])
+def test_checks_explain_wrong_answers(chapter, name, mistake):
+    make_answer, message = WRONG_ANSWERS[name][mistake]
+    with pytest.raises(chapter.ExerciseCheckFailed, match=message):
+        getattr(chapter, f"check_{name}")(make_answer(chapter))

@@ -1,0 +1,174 @@
+"""A real browser loads every page of the built site: offline, rendered, accessible, searchable.
+
+Playwright drives Debian's Chromium (no browser download). Writes screenshots of every page
+(light and dark, desktop and phone) into _build/screenshots/ and each page's first-visit
+weight into _build/reports/page-weight.json.
+"""
+
+import functools
+import http.server
+import json
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import ROOT, SITE, toc_files
+
+CHROMIUM = [os.environ.get("CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+# Headless, and no background traffic to Google's services (this course makes no request elsewhere).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-features=MediaRouter,OptimizationHints"]
+PAGES = toc_files()
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+REPORTS = ROOT / "_build" / "reports"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+PAGE_FACTS = """() => ({
+  maths: document.querySelectorAll('.math').length,
+  rendered: document.querySelectorAll('.math mjx-container').length,
+  mathErrors: document.querySelectorAll('mjx-merror').length,
+  images: [...document.images].map(i => ({src: i.src.slice(0, 80), loaded: i.complete && i.naturalWidth > 0,
+                                          alt: (i.getAttribute('alt') || '').trim()})),
+  links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+})"""
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    found = next((path for path in CHROMIUM if path and Path(path).exists()), None)
+    if not found:
+        message = "no Chromium found: install it with `apt-get install chromium` (or set CHROMIUM=/path/to/it)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *arguments):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def visits(browser, server):
+    """Each page opened once, as on a first visit, with everything the tests below look at."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, records = Axe(), {}
+
+    def visit(name):
+        if name in records:
+            return records[name]
+        context = browser.new_context(viewport=VIEWPORTS["desktop"])
+        page = context.new_page()
+        record = {"requests": [], "failed": [], "console": [], "bytes": 0}
+        page.on("request", lambda r: record["requests"].append(r.url))
+        page.on("requestfailed", lambda r: record["failed"].append(f"{r.url}: {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and record["failed"].append(f"{r.url}: HTTP {r.status}"))
+        page.on("requestfinished", lambda r: record.__setitem__("bytes", record["bytes"] + r.sizes()["responseBodySize"]
+                                                                  + r.sizes()["responseHeadersSize"]))
+        page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
+        page.on("pageerror", lambda e: record["console"].append(str(e)))
+        page.goto(f"{server}/{name}.html", wait_until="networkidle")
+        page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+        record.update(page.evaluate(PAGE_FACTS))
+        records[name] = {**record, **{key: list(record[key]) for key in ("requests", "failed", "console")}}
+        # axe-core fetches stylesheets itself (resolving @import against the page): not the page's requests
+        records[name]["violations"] = axe.run(page).response["violations"]
+        context.close()
+        return records[name]
+
+    yield visit
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    weights = {name: record["bytes"] for name, record in records.items()}
+    (REPORTS / "page-weight.json").write_text(json.dumps(weights, indent=1))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_only_from_the_site_without_errors(visits, server, name):
+    record = visits(name)
+    foreign = [url for url in record["requests"] if not url.startswith((server, "data:"))]
+    assert not foreign, f"{name} requests other hosts (it must work offline): {foreign}"
+    assert not record["failed"], f"{name}: failed requests {record['failed']}"
+    assert not record["console"], f"{name}: console errors {record['console']}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_equation_is_rendered(visits, name):
+    record = visits(name)
+    assert record["rendered"] == record["maths"], f"{name}: {record['maths'] - record['rendered']} equations unrendered"
+    assert record["mathErrors"] == 0, f"{name}: {record['mathErrors']} equations with MathJax errors"
+
+
+def test_chapters_have_equations(visits):
+    assert visits("chapters/01_cross_correlation")["maths"] > 10, "chapter 1's equations were not found on its page"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_image_loads_and_has_alt_text(visits, name):
+    images = visits(name)["images"]
+    broken = [i["src"] for i in images if not i["loaded"]]
+    unlabelled = [i["src"] for i in images if not i["alt"] or i["alt"].endswith((".svg", ".png"))]
+    assert not broken, f"{name}: images that did not load: {broken}"
+    assert not unlabelled, f"{name}: images without a real alt text: {unlabelled}"
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")])
+def test_launch_buttons_point_at_this_chapter(visits, name):
+    links = visits(name)["links"]
+    for service in ("colab.research.google.com", "mybinder.org"):
+        assert any(service in link and link.endswith(f"{name}.ipynb") for link in links), \
+            f"{name}: the {service} button does not open {name}.ipynb"
+    assert any(link.endswith(f"_sources/{name}.ipynb") for link in links), f"{name}: no download button"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violations(visits, name):
+    serious = [f"{v['id']} ({v['impact']}): {v['help']}" for v in visits(name)["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{name}: axe-core reports {serious}"
+
+
+def test_search_finds_a_word_from_a_chapter(browser, server):
+    page = browser.new_page()
+    page.goto(f"{server}/search.html?q=receptive", wait_until="networkidle")
+    page.wait_for_selector("ul.search li a", timeout=15000)
+    hits = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.href)")
+    page.close()
+    assert any("01_cross_correlation" in hit for hit in hits), f"searching 'receptive' found {hits}"
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")])
+def test_screenshots(browser, server, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        for device, viewport in VIEWPORTS.items():
+            context = browser.new_context(viewport=viewport, color_scheme=scheme)
+            page = context.new_page()
+            page.goto(f"{server}/{name}.html", wait_until="networkidle")
+            shot = SCREENSHOTS / f"{Path(name).name}-{scheme}-{device}.png"
+            page.screenshot(path=str(shot), full_page=device == "desktop")
+            context.close()
+            assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"

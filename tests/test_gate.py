@@ -1,0 +1,121 @@
+"""The gate cannot be blinded: `make site` stops, naming the chapter, on every realistic breakage.
+
+Each test copies the book into a temporary folder, breaks one thing, and runs the nbval step of
+`make site` (`make check-notebooks`) there with the project's virtual environment.
+"""
+
+import configparser
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+# (chapter, what a careless edit changes, text in a code cell, replacement)
+BREAKAGES = {
+    "a changed kernel value": ("01_cross_correlation", "K = jnp.arange(4.0).reshape(2, 2)",
+                               "K = jnp.arange(1.0, 5.0).reshape(2, 2)"),
+    "an off-by-one output shape": ("01_cross_correlation", "Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))",
+                                   "Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw))"),
+    "a cell that raises": ("01_cross_correlation", "layer = Conv2D((2, 2), rngs=nnx.Rngs(0))",
+                           "layer = Conv2D((2, 2), rngs=nnx.Rngs(0))\nraise RuntimeError('broken on purpose')"),
+    "a changed learning rate": ("04_learning_a_kernel", "learning_rate = 3e-2", "learning_rate = 2.9e-2"),
+    "max pooling swapped for average": ("06_pooling", "max_3x3 = pool2d(X, (3, 3))",
+                                        'max_3x3 = pool2d(X, (3, 3), mode="avg")'),
+    "a figure-only change": ("01_cross_correlation", 'image = ax.imshow(array, cmap="cividis")',
+                             'image = ax.imshow(array, cmap="viridis")'),
+}
+
+
+def book_copy(tmp_path, with_venv=True):
+    """A copy of the repository in tmp_path, sharing the project's virtual environment."""
+    book = tmp_path / "book"
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".venv*", "_build", ".git", "__pycache__"))
+    if with_venv:
+        (book / ".venv").symlink_to(ROOT / ".venv")
+    return book
+
+
+def make(book, *arguments):
+    # as from a shell: no make variables of the outer run, no plotting backend forced by conftest.py
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("MAKE") and key != "MPLBACKEND"}
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), *arguments],
+                          capture_output=True, text=True, env=environment, timeout=900)
+
+
+def break_chapter(book, chapter, old, new):
+    path = book / "chapters" / f"{chapter}.ipynb"
+    notebook = json.loads(path.read_text())
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code" and old in "".join(c["source"])]
+    assert len(cells) == 1, f"{chapter}: expected one code cell containing {old!r}, found {len(cells)}"
+    cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new)
+    path.write_text(json.dumps(notebook, indent=1))
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_nbval_step_catches(tmp_path, breakage):
+    chapter, old, new = BREAKAGES[breakage]
+    book = book_copy(tmp_path)
+    break_chapter(book, chapter, old, new)
+    result = make(book, "check-notebooks", f"CHAPTERS=chapters/{chapter}.ipynb")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"make check-notebooks passed despite {breakage} in {chapter}"
+    assert f"chapters/{chapter}.ipynb" in output, f"the failure does not name the chapter {chapter}"
+    assert "error: a fresh run of a chapter differs from its stored outputs" in output
+
+
+def test_unbroken_copy_passes(tmp_path):
+    """The control for the tests above: the same copy, unbroken, passes the same step."""
+    result = make(book_copy(tmp_path), "check-notebooks", "CHAPTERS=chapters/01_cross_correlation.ipynb")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_sanitizers_never_hide_a_number():
+    sanitizers = configparser.ConfigParser()
+    sanitizers.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    numbers = ["19", "-0.1234", "[[19. 25.]\n [37. 43.]]", "1e-06", "0.031", "(3, 2, 2)", "1234567", "loss 12.5"]
+    for section in sanitizers.sections():
+        pattern = re.compile(sanitizers[section]["regex"])
+        hidden = [n for n in numbers if pattern.search(n)]
+        assert not hidden, f"sanitizer [{section}] would hide the numbers {hidden}"
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("invalid JSON", "chapters/01_cross_correlation.ipynb is not valid JSON"),
+    ("missing chapter", "_toc.yml lists `chapters/99_missing`, but neither"),
+    ("chapter not in the toc", "chapters/99_extra.ipynb is not in _toc.yml"),
+])
+def test_broken_book_stops_make_site_with_one_clear_message(tmp_path, damage, message):
+    book = book_copy(tmp_path)
+    if damage == "invalid JSON":
+        path = book / "chapters" / "01_cross_correlation.ipynb"
+        path.write_text(path.read_text()[:-20])
+    elif damage == "missing chapter":
+        (book / "_toc.yml").write_text((book / "_toc.yml").read_text() + "      - file: chapters/99_missing\n")
+    else:
+        shutil.copy(book / "chapters" / "01_cross_correlation.ipynb", book / "chapters" / "99_extra.ipynb")
+    result = make(book, "site")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], f"expected one clear error about {damage}, got:\n{result.stderr}"
+
+
+@pytest.mark.parametrize("python, message", [("", "no Python 3.12 or newer found"),
+                                             ("old-python", "is older than 3.12")])
+def test_missing_python_312_stops_with_a_clear_message(tmp_path, python, message):
+    book = book_copy(tmp_path, with_venv=False)
+    if python:
+        fake = tmp_path / python  # answers like a Python 3.11 to the Makefile's version check
+        fake.write_text("#!/bin/sh\nexit 1\n")
+        fake.chmod(0o755)
+        python = str(fake)
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(book), "site", f"PYTHON={python}"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and message in result.stderr, result.stderr
+    assert not (book / ".venv").exists(), "no virtual environment should be created with an unusable Python"

@@ -1,0 +1,56 @@
+"""Write _build/reports/execution.md: how each chapter fared in the last nbval run, and where.
+
+Reads nbval's JUnit report (_build/reports/nbval.xml, written by `make check-notebooks`) and,
+if present, the Colab-version run (_build/colab-check.json). The book's execution page
+(execution.md) includes the result.
+
+Usage: python tools/execution_report.py
+"""
+
+import json
+import os
+import platform
+import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "_build" / "reports"
+
+
+def chapter_rows(junit):
+    chapters = defaultdict(lambda: {"cells": 0, "failed": 0, "seconds": 0.0})
+    for case in ElementTree.parse(junit).iter("testcase"):
+        stem = case.get("classname", "").removesuffix(".ipynb").rsplit(".", 1)[-1]
+        row = chapters[stem]
+        row["cells"] += 1
+        row["seconds"] += float(case.get("time", 0))
+        row["failed"] += any(child.tag in ("failure", "error") for child in case)
+    return chapters
+
+
+def main():
+    lines = ["| chapter | cells checked | nbval | run time (s) |", "| --- | --- | --- | --- |"]
+    junit = REPORTS / "nbval.xml"
+    if junit.exists():
+        for stem, row in sorted(chapter_rows(junit).items()):
+            status = "passed" if not row["failed"] else f"{row['failed']} cells differ"
+            lines.append(f"| {stem} | {row['cells']} | {status} | {row['seconds']:.1f} |")
+    else:
+        lines.append("| (no nbval run recorded) | | | |")
+    packages = ", ".join(f"{name} {version(name)}" for name in ("jax", "flax", "optax", "numpy", "matplotlib"))
+    lines += ["", f"Built with Python {platform.python_version()}, {packages}, on {platform.system()} "
+              f"{platform.machine()} with {os.cpu_count()} CPU cores (JAX on the CPU)."]
+    colab = ROOT / "_build" / "colab-check.json"
+    if colab.exists():
+        report = json.loads(colab.read_text())
+        versions = ", ".join(f"{name} {v}" for name, v in report["versions"].items())
+        times = ", ".join(f"{c['chapter']} {c['seconds']} s" for c in report["chapters"])
+        lines += ["", f"Last run with Google Colab's package versions ({versions}): {times}."]
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / "execution.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
