@@ -37,3 +37,32 @@ def site():
     if not (SITE / "index.html").exists():
         pytest.fail("_build/html is missing: build the site first with `make site` (`make test` does)", pytrace=False)
     return SITE
+
+
+def not_done(*arguments):
+    """A learner's answer still as handed out."""
+    raise NotImplementedError
+
+
+def exercise_check_tests(wrong_answers):
+    """The two tests of a chapter's exercise checks, for `test_NN.py` to bind to module names.
+
+    `wrong_answers` maps each exercise's function name to {mistake: (make_answer, message)}:
+    make_answer(chapter) returns a plausible wrong answer, and the check for that exercise
+    (`check_<name>`) must reject it with a message matching `message`. An unwritten answer
+    ("still raises NotImplementedError") is tried for every exercise.
+    """
+    cases = [(name, mistake, *answer) for name, answers in wrong_answers.items() for mistake, answer in
+             {**answers, "not done": (lambda chapter: not_done, "still raises NotImplementedError")}.items()]
+
+    def test_checks_accept_the_solutions(chapter, capsys):
+        for name in wrong_answers:
+            getattr(chapter, f"check_{name}")(getattr(chapter, name))
+        assert capsys.readouterr().out.count("✓") == len(wrong_answers)
+
+    @pytest.mark.parametrize("name, mistake, make_answer, message", cases, ids=[f"{c[0]}: {c[1]}" for c in cases])
+    def test_checks_explain_wrong_answers(chapter, name, mistake, make_answer, message):
+        with pytest.raises(chapter.ExerciseCheckFailed, match=message):
+            getattr(chapter, f"check_{name}")(make_answer(chapter))
+
+    return test_checks_accept_the_solutions, test_checks_explain_wrong_answers
