@@ -48,3 +48,26 @@ def test_binder_gets_the_versions_the_outputs_were_made_with():
     runtime = (ROOT / "runtime.txt").read_text().strip()
     python = (ROOT / ".python-version").read_text().strip()
     assert runtime == f"python-{python}", f"runtime.txt says {runtime}, but the build uses Python {python}"
+
+
+def test_every_internal_link_resolves(site):
+    """Links, images, scripts and cross-references inside the site all point at something that exists."""
+    from bs4 import BeautifulSoup
+
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)  # _static: theme templates
+    ids = {page: {tag["id"] for tag in BeautifulSoup(page.read_text(), "html.parser").find_all(id=True)} for page in pages}
+    broken = []
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        for tag, attribute in [("a", "href"), ("img", "src"), ("script", "src"), ("link", "href")]:
+            for element in soup.find_all(tag, **{attribute: True}):
+                target = element[attribute]
+                if re.match(r"^(https?:|mailto:|data:|javascript:)", target):
+                    continue
+                path, _, fragment = target.split("?")[0].partition("#")
+                resolved = (page.parent / path).resolve() if path else page
+                if not resolved.exists():
+                    broken.append(f"{page.relative_to(site)} -> {target}")
+                elif fragment and resolved.suffix == ".html" and fragment not in ids.get(resolved, set()):
+                    broken.append(f"{page.relative_to(site)} -> {target} (no such anchor)")
+    assert len(pages) > 5 and not broken, f"{len(broken)} broken internal links: {broken[:10]}"
