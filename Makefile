@@ -31,7 +31,7 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 test: site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
-	python -m pytest tests -q
+	python -m pytest tests -q --durations=8
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)

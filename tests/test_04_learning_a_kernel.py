@@ -38,8 +38,11 @@ def test_corr2d_matches_lax_on_random_shapes(chapter):
 def test_the_training_data(chapter):
     stripe = np.ones((6, 8))
     stripe[:, 2:6] = 0
-    np.testing.assert_array_equal(chapter.X, stripe)
-    np.testing.assert_array_equal(chapter.Y, np.tile([0, 1, 0, 0, 0, -1, 0], (6, 1)))
+    np.testing.assert_array_equal(chapter.stripe_image, stripe)
+    np.testing.assert_array_equal(chapter.vertical_edge_kernel, [[1, -1]])
+    np.testing.assert_array_equal(chapter.edge_map, np.tile([0, 1, 0, 0, 0, -1, 0], (6, 1)))
+    assert chapter.X is chapter.stripe_image and chapter.K is chapter.vertical_edge_kernel \
+        and chapter.Y is chapter.edge_map, "X, K and Y are the short names of chapter 2's arrays"
     assert chapter.images.shape == (1, 6, 8, 1) and chapter.targets.shape == (1, 6, 7, 1), "data must be NHWC"
 
 
@@ -80,6 +83,18 @@ def test_the_curriculum_results(chapter):
     assert all(b < a for a, b in zip(printed, printed[1:])), f"the printed losses must fall: {printed}"
     kernel = np.asarray(chapter.hand_kernel).reshape(1, 2)
     assert np.abs(kernel - [[1, -1]]).max() < 0.1, f"learned kernel {kernel} is not within 0.1 of [[1, -1]]"
+
+
+def test_learning_rate_comparison(chapter):
+    losses = chapter.rate_losses
+    assert sorted(losses) == [1e-2, 3e-2, 4e-2] and all(len(run) == 20 for run in losses.values())
+    np.testing.assert_allclose(losses[3e-2][:10], chapter.hand_losses, rtol=1e-6)
+    slow, good, fast = losses[1e-2], losses[3e-2], losses[4e-2]
+    assert all(b < a for a, b in zip(slow, slow[1:])) and all(b < a for a, b in zip(good, good[1:])), \
+        "below the limit 2/60 the loss must fall at every step"
+    assert slow[19] > good[9], "0.01 after 20 steps should still be behind 0.03 after 10"
+    lowest = int(np.argmin(fast))
+    assert 0 < lowest < 19 and fast[19] > 1, f"at 0.04 the loss should fall, then grow past 1; lowest at {lowest}"
 
 
 def test_optax_and_jitted_loops_give_the_hand_written_kernel(chapter):

@@ -31,21 +31,21 @@ def random_cases(count, seed=0, kernel_size=None):
                rng.normal(size=(c_out, c_in, kh, kw)).astype(np.float32))
 
 
-def test_corr2d_multi_in_out_matches_lax_on_random_shapes(chapter):
+def test_corr2d_channels_matches_lax_on_random_shapes(chapter):
     for image, kernel in random_cases(8):
-        np.testing.assert_allclose(chapter.corr2d_multi_in_out(image, kernel), lax_reference(image, kernel),
+        np.testing.assert_allclose(chapter.corr2d_channels(image, kernel), lax_reference(image, kernel),
                                    atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel.shape}")
 
 
-def test_corr2d_multi_in_is_one_output_channel(chapter):
+def test_corr2d_sum_channels_is_one_output_channel(chapter):
     for image, kernel in random_cases(5, seed=1):
-        np.testing.assert_allclose(chapter.corr2d_multi_in(image, kernel[0]), lax_reference(image, kernel[:1])[0],
+        np.testing.assert_allclose(chapter.corr2d_sum_channels(image, kernel[0]), lax_reference(image, kernel[:1])[0],
                                    atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel[0].shape}")
 
 
 def test_1x1_matrix_product_matches_lax(chapter):
     for image, kernel in random_cases(5, seed=2, kernel_size=(1, 1)):
-        np.testing.assert_allclose(chapter.corr2d_multi_in_out_1x1(image, kernel), lax_reference(image, kernel),
+        np.testing.assert_allclose(chapter.conv1x1_as_matmul(image, kernel), lax_reference(image, kernel),
                                    atol=1e-5, err_msg=f"image {image.shape}, kernel {kernel.shape}")
 
 
@@ -57,6 +57,7 @@ def test_the_curriculum_results(chapter):
     assert chapter.X_rgb.shape == (3, 3, 3) and chapter.K_1x1.shape == (2, 3, 1, 1)
     assert chapter.Y_matmul.shape == (2, 3, 3)
     np.testing.assert_allclose(chapter.Y_matmul, chapter.Y_general, atol=1e-6)
+    np.testing.assert_allclose(chapter.Y_matmul, chapter.Y_einsum, atol=1e-6)
 
 
 def test_layout_conversions_make_nnx_conv_agree(chapter):
@@ -67,7 +68,7 @@ def test_layout_conversions_make_nnx_conv_agree(chapter):
         conv.kernel[...] = chapter.to_flax_kernel(kernel)
         batch = chapter.to_channels_last(image)
         assert batch.shape == (1, image.shape[1], image.shape[2], c_in), "to_channels_last gives the wrong shape"
-        np.testing.assert_allclose(chapter.from_channels_last(conv(batch)), chapter.corr2d_multi_in_out(image, kernel),
+        np.testing.assert_allclose(chapter.from_channels_last(conv(batch)), chapter.corr2d_channels(image, kernel),
                                    atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel.shape}")
 
 
@@ -85,13 +86,13 @@ def test_the_realistic_layer_costs(chapter):
 
 def test_bad_shapes_are_explained(chapter):
     with pytest.raises(ValueError, match="2 channels but the kernel has 3"):
-        chapter.corr2d_multi_in(np.ones((2, 4, 4)), np.ones((3, 2, 2)))
+        chapter.corr2d_sum_channels(np.ones((2, 4, 4)), np.ones((3, 2, 2)))
     with pytest.raises(ValueError, match=r"\(C, H, W\) input"):
-        chapter.corr2d_multi_in(np.ones((4, 4)), np.ones((1, 2, 2)))
+        chapter.corr2d_sum_channels(np.ones((4, 4)), np.ones((1, 2, 2)))
     with pytest.raises(ValueError, match=r"\(C_out, C_in, kh, kw\) kernel"):
-        chapter.corr2d_multi_in_out(np.ones((2, 4, 4)), np.ones((2, 2, 2)))
+        chapter.corr2d_channels(np.ones((2, 4, 4)), np.ones((2, 2, 2)))
     with pytest.raises(ValueError, match=r"\(C_out, 3, 1, 1\) kernel"):
-        chapter.corr2d_multi_in_out_1x1(np.ones((3, 4, 4)), np.ones((2, 3, 2, 2)))
+        chapter.conv1x1_as_matmul(np.ones((3, 4, 4)), np.ones((2, 3, 2, 2)))
 
 
 def test_two_1x1_layers_without_relu_are_one(chapter):
@@ -101,7 +102,7 @@ def test_two_1x1_layers_without_relu_are_one(chapter):
 
 def test_solutions_match_references(chapter):
     for image, kernel in random_cases(6, seed=4):
-        np.testing.assert_allclose(chapter.corr2d_multi_in_out_einsum(image, kernel), lax_reference(image, kernel),
+        np.testing.assert_allclose(chapter.corr2d_channels_einsum(image, kernel), lax_reference(image, kernel),
                                    atol=1e-4, err_msg=f"einsum solution, image {image.shape}, kernel {kernel.shape}")
         c_out, c_in = kernel.shape[:2]
         dense_kernel, bias = kernel[:, :, 0, 0].T, kernel[:, 0, 0, 0]
@@ -111,32 +112,32 @@ def test_solutions_match_references(chapter):
 
 
 def test_einsum_check_accepts_the_solution_and_explains_wrong_answers(chapter):
-    solution = chapter.corr2d_multi_in_out_einsum
-    chapter.check_corr2d_multi_in_out_einsum(solution)
+    solution = chapter.corr2d_channels_einsum
+    chapter.check_corr2d_channels_einsum(solution)
     wrong_answers = {
         "expected shape": lambda X, K: jnp.swapaxes(solution(X, K), 1, 2),  # rows and columns swapped
         "values are wrong": lambda X, K: solution(X, jnp.flip(K, (2, 3))),  # a true convolution
         "expected shape \\(4, 4, 5\\), got \\(4, 3, 4, 5\\)":  # forgot to sum over the input channels
-            lambda X, K: jnp.stack([jnp.stack([chapter.corr2d(x, k) for x, k in zip(X, k_out)]) for k_out in K]),
+            lambda X, K: jax.vmap(jax.vmap(chapter.corr2d), in_axes=(None, 0))(X, K),
     }
     for message, wrong in wrong_answers.items():
         with pytest.raises(chapter.ExerciseCheckFailed, match=message):
-            chapter.check_corr2d_multi_in_out_einsum(wrong)
+            chapter.check_corr2d_channels_einsum(wrong)
 
     def stub(X, K):
         raise NotImplementedError()
 
     with pytest.raises(chapter.ExerciseCheckFailed, match="still raises NotImplementedError"):
-        chapter.check_corr2d_multi_in_out_einsum(stub)
+        chapter.check_corr2d_channels_einsum(stub)
 
 
 def test_dense_check_accepts_the_solution_and_explains_wrong_answers(chapter):
     solution = chapter.linear_as_conv1x1
     chapter.check_linear_as_conv1x1(solution)
     wrong_answers = {
-        "values are wrong": lambda X, kernel, bias: chapter.corr2d_multi_in_out(X, kernel.T[:, :, None, None]),  # no bias
+        "values are wrong": lambda X, kernel, bias: chapter.corr2d_channels(X, kernel.T[:, :, None, None]),  # no bias
         "values are wrong, e.g.": lambda X, kernel, bias:  # kernel reshaped instead of transposed
-            chapter.corr2d_multi_in_out(X, kernel.reshape(kernel.shape[1], kernel.shape[0], 1, 1)) + bias[:, None, None],
+            chapter.corr2d_channels(X, kernel.reshape(kernel.shape[1], kernel.shape[0], 1, 1)) + bias[:, None, None],
         "expected shape \\(2, 4, 5\\), got \\(4, 5, 2\\)":  # channels-last output
             lambda X, kernel, bias: jnp.transpose(solution(X, kernel, bias), (1, 2, 0)),
     }

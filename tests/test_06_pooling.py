@@ -70,12 +70,22 @@ def test_pooled_size_formula_matches_flax_shapes(chapter):
         assert chapter.pooled_size(n, window, pad, stride) == shape[1], f"n={n} k={window} p={pad} s={stride}"
 
 
+def test_channels_are_pooled_separately(chapter):
+    X = np.arange(16.0).reshape(4, 4)
+    np.testing.assert_array_equal(chapter.two_channels, [X, 15 - X])
+    np.testing.assert_array_equal(chapter.pooled_channels, [[[5, 6, 7], [9, 10, 11], [13, 14, 15]],
+                                                            [[15, 14, 13], [11, 10, 9], [7, 6, 5]]])
+    assert chapter.flax_channels.shape == (1, 3, 3, 2)
+
+
 def test_a_one_pixel_shift_changes_less_after_max_pooling(chapter):
-    edge_image = np.ones((6, 8), np.float32)
-    edge_image[:, 2:6] = 0
-    shifted = np.roll(edge_image, 1, axis=1)
+    stripe_image = np.ones((6, 8), np.float32)
+    stripe_image[:, 2:6] = 0
+    np.testing.assert_array_equal(chapter.stripe_image, stripe_image)
+    np.testing.assert_array_equal(chapter.vertical_edge_kernel, [[1, -1]])
+    shifted = np.roll(stripe_image, 1, axis=1)
     kernel = np.array([[1.0, -1.0]], np.float32)
-    before, after = chapter.corr2d(edge_image, kernel), chapter.corr2d(shifted, kernel)
+    before, after = chapter.corr2d(stripe_image, kernel), chapter.corr2d(shifted, kernel)
     assert int((before != after).sum()) == 24, "the raw edge maps should differ in 24 of 42 positions"
     differing = [int((chapter.pool2d(before, (k, k)) != chapter.pool2d(after, (k, k))).sum()) for k in (2, 3)]
     assert differing == [10, 4], f"2x2 and 3x3 max pooled maps should differ in 10 and 4 positions, got {differing}"

@@ -1,8 +1,8 @@
 """A real browser loads every page of the built site: offline, rendered, accessible, searchable.
 
 Playwright drives Debian's Chromium (no browser download). Writes screenshots of every page
-(light and dark, desktop and phone) into _build/screenshots/ and each page's first-visit
-weight into _build/reports/page-weight.json.
+(light and dark, desktop and phone) into _build/screenshots/, each page's first-visit weight
+into _build/reports/page-weight.json and its axe-core findings into _build/reports/axe.json.
 """
 
 import functools
@@ -104,6 +104,8 @@ def visits(browser, server):
     REPORTS.mkdir(parents=True, exist_ok=True)
     weights = {name: record["bytes"] for name, record in records.items()}
     (REPORTS / "page-weight.json").write_text(json.dumps(weights, indent=1))
+    impacts = {name: [f"{v['id']} ({v['impact']})" for v in record["violations"]] for name, record in records.items()}
+    (REPORTS / "axe.json").write_text(json.dumps(impacts, indent=1))
 
 
 @pytest.mark.parametrize("name", PAGES)

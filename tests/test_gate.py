@@ -59,10 +59,11 @@ def break_chapter(book, chapter, old, new):
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
-def test_nbval_step_catches(tmp_path, breakage):
+def test_nbval_step_catches(tmp_path, breakage, monkeypatch):
     chapter, old, new = BREAKAGES[breakage]
     book = book_copy(tmp_path)
     break_chapter(book, chapter, old, new)
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-x")  # the first differing cell is enough
     result = make(book, "check-notebooks", f"CHAPTERS=chapters/{chapter}.ipynb")
     output = result.stdout + result.stderr
     assert result.returncode != 0, f"make check-notebooks passed despite {breakage} in {chapter}"

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -108,6 +109,7 @@ def refresh(path):
         client.execute()
     except CellExecutionError as error:
         sys.exit(f"error: {path} did not run to the end, so its stored outputs were left as they were.\n{error}")
+    notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})  # one output per stream, however timed
     normalise(notebook)
     nbformat.write(notebook, path)
     print(f"{path}: {len(notebook.cells)} cells executed in {time.perf_counter() - start:.1f} s")
