@@ -33,6 +33,8 @@ PAGE_FACTS = """() => ({
   images: [...document.images].map(i => ({src: i.src.slice(0, 80), loaded: i.complete && i.naturalWidth > 0,
                                           alt: (i.getAttribute('alt') || '').trim()})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+  bytes: [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+           .reduce((total, entry) => total + entry.transferSize, 0),
 })"""
 
 
@@ -83,12 +85,10 @@ def visits(browser, server):
             return records[name]
         context = browser.new_context(viewport=VIEWPORTS["desktop"])
         page = context.new_page()
-        record = {"requests": [], "failed": [], "console": [], "bytes": 0}
+        record = {"requests": [], "failed": [], "console": []}
         page.on("request", lambda r: record["requests"].append(r.url))
         page.on("requestfailed", lambda r: record["failed"].append(f"{r.url}: {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and record["failed"].append(f"{r.url}: HTTP {r.status}"))
-        page.on("requestfinished", lambda r: record.__setitem__("bytes", record["bytes"] + r.sizes()["responseBodySize"]
-                                                                  + r.sizes()["responseHeadersSize"]))
         page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
         page.on("pageerror", lambda e: record["console"].append(str(e)))
         page.goto(f"{server}/{name}.html", wait_until="networkidle")
