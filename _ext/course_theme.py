@@ -5,7 +5,10 @@
   script the pages do not need: drop them.
 - Start in the reader's system colour scheme ("auto") rather than an empty theme mode, which
   pydata-sphinx-theme reports as a console error.
+- Load MathJax (1.2 MB) only on pages that have maths.
 """
+
+from docutils import nodes
 
 
 def default_to_system_colour_scheme(app, config):
@@ -21,7 +24,15 @@ def drop_thebe_assets(app, pagename, templatename, context, doctree):
             context[key] = [asset for asset in context[key] if not is_thebe(asset)]
 
 
+def drop_mathjax_without_maths(app, pagename, templatename, context, doctree):
+    if doctree is None or next(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))), None):
+        return
+    context["script_files"] = [asset for asset in context.get("script_files", [])
+                               if "mathjax" not in (asset.filename or "")]
+
+
 def setup(app):
     app.connect("config-inited", default_to_system_colour_scheme)
     app.connect("html-page-context", drop_thebe_assets)
+    app.connect("html-page-context", drop_mathjax_without_maths, priority=900)  # after sphinx.ext.mathjax adds it
     return {"parallel_read_safe": True, "parallel_write_safe": True}
