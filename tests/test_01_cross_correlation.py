@@ -4,25 +4,12 @@ import jax
 import numpy as np
 import pytest
 
-from conftest import exercise_check_tests, load_chapter
+from conftest import exercise_check_tests, lax_corr2d, load_chapter, random_pairs
 
 
 @pytest.fixture(scope="module")
 def chapter():
     return load_chapter("01_cross_correlation")
-
-
-def lax_corr2d(image, kernel):
-    """Reference: JAX's convolution primitive, which cross-correlates like the chapter's corr2d."""
-    return jax.lax.conv_general_dilated(image[None, None], kernel[None, None], (1, 1), "VALID")[0, 0]
-
-
-def random_pairs(count, seed=0):
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        kh, kw = rng.integers(1, 5, size=2)
-        h, w = kh + rng.integers(0, 8), kw + rng.integers(0, 8)
-        yield rng.normal(size=(h, w)).astype(np.float32), rng.normal(size=(kh, kw)).astype(np.float32)
 
 
 def test_corr2d_matches_lax_on_random_shapes(chapter):

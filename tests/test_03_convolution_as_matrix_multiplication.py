@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from conftest import exercise_check_tests, load_chapter
+from conftest import exercise_check_tests, lax_corr2d, load_chapter, random_pairs
 
 CURRICULUM_W = [[1, 2, 0, 3, 4, 0, 0, 0, 0],
                 [0, 1, 2, 0, 3, 4, 0, 0, 0],
@@ -16,19 +16,6 @@ CURRICULUM_W = [[1, 2, 0, 3, 4, 0, 0, 0, 0],
 @pytest.fixture(scope="module")
 def chapter():
     return load_chapter("03_convolution_as_matrix_multiplication")
-
-
-def lax_corr2d(image, kernel, stride=1):
-    """Reference: JAX's convolution primitive, which cross-correlates like the chapter's corr2d."""
-    return jax.lax.conv_general_dilated(image[None, None], kernel[None, None], (stride, stride), "VALID")[0, 0]
-
-
-def random_pairs(count, seed=0):
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        kh, kw = rng.integers(1, 5, size=2)
-        h, w = kh + rng.integers(0, 7), kw + rng.integers(0, 7)
-        yield rng.normal(size=(h, w)).astype(np.float32), rng.normal(size=(kh, kw)).astype(np.float32)
 
 
 def test_the_worked_example(chapter):

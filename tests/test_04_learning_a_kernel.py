@@ -5,17 +5,12 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from conftest import exercise_check_tests, load_chapter
+from conftest import exercise_check_tests, lax_corr2d, load_chapter, random_pairs
 
 
 @pytest.fixture(scope="module")
 def chapter():
     return load_chapter("04_learning_a_kernel")
-
-
-def lax_corr2d(image, kernel):
-    """Reference: JAX's convolution primitive, which cross-correlates like the chapter's corr2d."""
-    return jax.lax.conv_general_dilated(image[None, None], kernel[None, None], (1, 1), "VALID")[0, 0]
 
 
 def numpy_loss_gradient(image, target, kernel):
@@ -26,11 +21,7 @@ def numpy_loss_gradient(image, target, kernel):
 
 
 def test_corr2d_matches_lax_on_random_shapes(chapter):
-    rng = np.random.default_rng(0)
-    for _ in range(10):
-        kh, kw = (int(v) for v in rng.integers(1, 4, size=2))
-        image = rng.normal(size=(kh + int(rng.integers(0, 6)), kw + int(rng.integers(0, 6)))).astype(np.float32)
-        kernel = rng.normal(size=(kh, kw)).astype(np.float32)
+    for image, kernel in random_pairs(10):
         np.testing.assert_allclose(chapter.corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
                                    err_msg=f"image {image.shape}, kernel {kernel.shape}")
 
