@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -14,12 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 SITE = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tools"))
+import check_book  # noqa: E402  (tools/ is not a package)
 
 
 def toc_files():
     """The files the table of contents lists, in order, without their extension."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    return check_book.toc_files(ROOT)
 
 
 def load_chapter(stem):

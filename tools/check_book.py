@@ -15,6 +15,12 @@ import nbformat
 import yaml
 
 
+def toc_files(root):
+    """The files _toc.yml lists, in order, without their extension."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    return [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+
+
 def problems(root):
     for name in ("_config.yml", "_toc.yml"):
         try:
@@ -24,8 +30,7 @@ def problems(root):
         except yaml.YAMLError as error:
             yield f"{name} is not valid YAML ({error}): fix it or restore it with `git checkout {name}`"
     try:
-        toc = yaml.safe_load((root / "_toc.yml").read_text())
-        listed = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+        listed = toc_files(root)
     except (FileNotFoundError, yaml.YAMLError, KeyError, TypeError):
         yield "_toc.yml must have a `root` and `parts`, each with `chapters` entries of the form `- file: chapters/NN_name`"
         return
