@@ -16,7 +16,7 @@ export JAX_PLATFORMS := cpu
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: site test check-book check-notebooks refresh assignments colab-check stability lock clean
+.PHONY: site test check-book check-notebooks refresh assignments colab-check stability bench lock clean
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html
 	python tools/execution_report.py
@@ -44,6 +44,9 @@ refresh: $(READY)  ## re-execute every chapter and store its outputs
 
 assignments: $(READY)  ## student notebooks and a solution-free site in _build/assignments/
 	python tools/make_assignments.py
+
+bench: $(READY)  ## time chapter 7's convolutions on this machine; table on screen, _build/bench/results.json
+	python tools/bench.py
 
 # Colab's preinstalled versions, pinned in requirements-colab.txt: do the chapters still run there?
 COLAB := .venv-colab

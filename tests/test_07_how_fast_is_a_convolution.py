@@ -1,0 +1,93 @@
+"""Chapter 7's implementations all compute the same convolution; its timing helper and checks behave."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+
+from conftest import exercise_check_tests, lax_corr2d, load_chapter, random_pairs
+
+SINGLE_CHANNEL = ["corr2d_loop", "corr2d_shifted", "corr2d_im2col", "corr2d_library", "corr2d_fft"]
+LAYERS = ["conv_layer_library", "conv_layer_im2col", "conv_layer_im2col_per_image", "conv_layer_shifted_matmuls"]
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return load_chapter("07_how_fast_is_a_convolution")
+
+
+@pytest.mark.parametrize("name", SINGLE_CHANNEL)
+def test_every_single_channel_version_matches_lax(chapter, name):
+    for image, kernel in random_pairs(8 if name == "corr2d_loop" else 25, seed=7):
+        np.testing.assert_allclose(getattr(chapter, name)(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
+                                   err_msg=f"{name}: image {image.shape}, kernel {kernel.shape}")
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_every_layer_version_is_a_same_padded_channels_last_convolution(chapter, name):
+    """Reference: Flax's own layer, nnx.Conv, with the same kernel and no bias."""
+    from flax import nnx
+
+    rng = np.random.default_rng(3)
+    for batch, height, width, c_in, c_out, k in [(2, 7, 9, 3, 4, 3), (1, 6, 5, 2, 3, 5), (3, 4, 4, 1, 2, 1)]:
+        images = rng.normal(size=(batch, height, width, c_in)).astype(np.float32)
+        layer = nnx.Conv(c_in, c_out, kernel_size=(k, k), padding="SAME", use_bias=False, rngs=nnx.Rngs(0))
+        result = getattr(chapter, name)(images, layer.kernel[...])
+        np.testing.assert_allclose(result, layer(images), atol=1e-4, err_msg=f"{name}: {images.shape}, {k} x {k} kernel")
+
+
+def test_median_seconds_warms_up_once_then_times_each_repeat(chapter):
+    calls = []
+    seconds = chapter.median_seconds(lambda x: calls.append(x) or jax.numpy.ones(3), 1.0, repeats=4)
+    assert len(calls) == 5, "one warm-up call, then one call per repeat"
+    assert 0 < seconds < 1
+
+
+def test_the_chapter_measured_every_version_at_every_size(chapter):
+    """The stored timing outputs are not compared by nbval, so check here that they were all made."""
+    assert set(chapter.seconds) == set(chapter.implementations)
+    assert all(len(times) == len(chapter.sizes) and all(t > 0 for t in times) for times in chapter.seconds.values())
+    assert set(chapter.layer_rates) == {"library", "im2col", "im2col per image", "shifted matmuls"}
+    assert chapter.matmul_rate > 1e9, "a matrix product slower than 1 GFLOP/s means the measurement is wrong"
+
+
+def separable_reference(c):
+    return lambda X, column, row: c.corr2d(X, c.jnp.outer(column, row))
+
+
+WRONG_ANSWERS = {
+    "corr2d_separable": {
+        "column and row swapped": (lambda c: lambda X, column, row: c.corr2d(c.corr2d(X, row[:, None]), column[None, :]),
+                                   "expected shape|values are wrong"),
+        "row pass forgotten": (lambda c: lambda X, column, row: c.corr2d(X, column[:, None]), "expected shape"),
+        "convolution instead": (lambda c: lambda X, column, row: separable_reference(c)(X, column[::-1], row[::-1]),
+                                "values are wrong"),
+    },
+    "corr2d_batch": {
+        "first image only": (lambda c: lambda images, K: c.corr2d(images[0], K), "expected shape"),
+        "kernel flipped": (lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K[::-1, ::-1]),
+                           "values are wrong"),
+        "batch summed": (lambda c: lambda images, K: sum(c.corr2d(image, K) for image in images), "expected shape"),
+        "kernel transposed": (lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K.T),
+                              "expected shape|values are wrong"),
+    },
+}
+
+test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
+
+
+def test_make_bench_writes_one_record_per_implementation_and_case(chapter, tmp_path, capsys):
+    import bench  # tools/bench.py, on the path through conftest
+
+    results = bench.run(chapter, quick=True, output=tmp_path / "results.json")
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved == json.loads(json.dumps(results))
+    fields = {"implementation", "case", "median_seconds", "gflops_per_second", "gbytes_per_second"}
+    assert all(fields <= set(r) and r["median_seconds"] > 0 for r in saved["records"])
+    pairs = [(r["implementation"], r["case"]) for r in saved["records"]]
+    assert len(pairs) == len(set(pairs)), "one record per implementation and case"
+    assert {r["implementation"] for r in saved["records"]} >= {"loop (definition)", "FFT", "shifted matmuls"}
+    assert saved["machine"]["matmul_gflops_per_second"] > 1 and len(saved["machine"]["copy_gbytes_per_second"]) == 2
+    report = capsys.readouterr().out
+    assert "of the matrix-product rate" in report and "in-cache bandwidth" in report
