@@ -25,18 +25,18 @@ site: check-notebooks  ## check every chapter's stored outputs, then build _buil
 check-book: $(READY)  ## stop early, with one clear message, on a broken notebook, _toc.yml or _config.yml
 	@python tools/check_book.py
 
-# Outputs are stored by `make refresh` with all cores and threads; they are checked on one core with
-# XLA single-threaded, so every build also shows that they do not depend on threads or cores.
-ONE_THREAD := XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" \
-  $(if $(shell command -v taskset),taskset -c 0)
+# Outputs are stored by `make refresh` with all threads; they are checked with XLA single-threaded,
+# two chapters at a time, so every build also shows that they do not depend on threads.
+ONE_THREAD := XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+PARALLEL := -n 2 --dist loadfile
 
 check-notebooks: check-book  ## re-run every chapter; stop if a cell's output differs from the stored one
-	@$(ONE_THREAD) python -m pytest --nbval $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
+	@$(ONE_THREAD) python -m pytest --nbval $(PARALLEL) $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
 	  --junitxml=_build/reports/nbval.xml || { echo "error: a fresh run of a chapter differs from its stored outputs (chapter, cell and difference" \
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 test: site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
-	python -m pytest tests -q --durations=8
+	python -m pytest tests $(PARALLEL) -q --durations=8
 	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
@@ -58,7 +58,7 @@ $(COLAB)/.ready: requirements-colab.txt $(READY)
 	$(COLAB)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-colab.txt
 	touch $@
 
-stability:  ## nbval three times in a row (on one core, XLA single-threaded, like every build)
+stability:  ## nbval three times in a row (XLA single-threaded, like every build)
 	for run in 1 2 3; do $(MAKE) --no-print-directory check-notebooks || exit 1; done
 
 LOCK = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \

@@ -11,6 +11,7 @@ import json
 import platform
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,26 +20,33 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["jax", "flax", "optax", "numpy", "matplotlib", "scikit-image"]
+PACKAGES = ["jax", "flax", "optax", "numpy", "matplotlib", "scikit-image", "scikit-learn"]
+
+
+def run(name):
+    """Execute one chapter; returns its report row, or the error message if a cell fails."""
+    notebook = nbformat.read(name, as_version=4)
+    start = time.perf_counter()
+    try:
+        NotebookClient(notebook, timeout=1200, kernel_name="python3",
+                       resources={"metadata": {"path": str(Path(name).parent)}}).execute()
+    except CellExecutionError as error:
+        return str(error)
+    warnings = ["".join(o.text).strip() for c in notebook.cells for o in c.get("outputs", [])
+                if o.get("name") == "stderr"]
+    return {"chapter": Path(name).stem, "seconds": round(time.perf_counter() - start, 1), "stderr": warnings}
 
 
 def main(paths):
     versions = {"python": platform.python_version(), **{name: version(name) for name in PACKAGES}}
-    print("Colab versions:", ", ".join(f"{name} {v}" for name, v in versions.items()))
-    results = []
-    for name in paths:
-        notebook = nbformat.read(name, as_version=4)
-        start = time.perf_counter()
-        try:
-            NotebookClient(notebook, timeout=1200, kernel_name="python3",
-                           resources={"metadata": {"path": str(Path(name).parent)}}).execute()
-        except CellExecutionError as error:
-            sys.exit(f"error: {name} fails with Colab's package versions ({versions}):\n{error}")
-        seconds = time.perf_counter() - start
-        warnings = ["".join(o.text).strip() for c in notebook.cells for o in c.get("outputs", [])
-                    if o.get("name") == "stderr"]
-        results.append({"chapter": Path(name).stem, "seconds": round(seconds, 1), "stderr": warnings})
-        print(f"{name}: ran in {seconds:.1f} s" + (f", {len(warnings)} stderr outputs:" if warnings else ""))
+    print("Colab versions:", ", ".join(f"{name} {v}" for name, v in versions.items()), flush=True)
+    with ProcessPoolExecutor(max_workers=2) as pool:  # two chapters at a time, like `make site`
+        results = list(pool.map(run, paths))
+    for name, result in zip(paths, results):
+        if isinstance(result, str):
+            sys.exit(f"error: {name} fails with Colab's package versions ({versions}):\n{result}")
+        warnings = result["stderr"]
+        print(f"{name}: ran in {result['seconds']:.1f} s" + (f", {len(warnings)} stderr outputs:" if warnings else ""))
         for text in warnings:
             print("   ", text[:300].replace("\n", "\n    "))
     report = ROOT / "_build" / "colab-check.json"

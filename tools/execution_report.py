@@ -39,7 +39,7 @@ def main():
             lines.append(f"| {stem} | {row['cells']} | {status} | {row['seconds']:.1f} |")
     else:
         lines.append("| (no nbval run recorded) | | | |")
-    packages = ", ".join(f"{name} {version(name)}" for name in ("jax", "flax", "optax", "numpy", "matplotlib"))
+    packages = ", ".join(f"{name} {version(name)}" for name in ("jax", "flax", "optax", "numpy", "matplotlib", "scikit-image", "scikit-learn"))
     lines += ["", f"Built with Python {platform.python_version()}, {packages}, on {platform.system()} "
               f"{platform.machine()} with {os.cpu_count()} CPU cores (JAX on the CPU)."]
     colab = ROOT / "_build" / "colab-check.json"
