@@ -105,6 +105,8 @@ def report(decks):
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*.html"):  # a chapter renamed or untagged leaves no stale deck behind
+        old.unlink()
     copy_assets()
     exporter = SlidesExporter(template_name="slides_template", extra_template_basedirs=[str(ROOT / "tools")],
                               reveal_url_prefix="reveal.js", reveal_theme="white", reveal_number="c/t", reveal_transition="none",
