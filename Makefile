@@ -16,11 +16,30 @@ export JAX_PLATFORMS := cpu
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: site test check-book check-notebooks refresh assignments colab-check stability bench lock clean
+.PHONY: site pdf slides test check-book check-notebooks refresh assignments colab-check stability bench lock clean
 
-site: check-notebooks  ## check every chapter's stored outputs, then build _build/html
+site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
 	jupyter-book build -W -n --keep-going --quiet .
+	@$(MAKE) --no-print-directory pdf slides
+	cp _build/pdf/book.pdf _build/html/book.pdf
+	rm -rf _build/html/slides && cp -r _build/slides _build/html/slides
+
+pdf: $(READY)  ## the whole book as one PDF, _build/pdf/book.pdf (printed by Chromium, offline)
+	jupyter-book build -W -n --keep-going --quiet --builder singlehtml .
+	python tools/make_pdf.py
+
+# reveal.js, pinned with its hash in package-lock.json, installed into _build/npm
+REVEAL := _build/npm/node_modules/reveal.js/package.json
+slides: $(READY) $(REVEAL)  ## one reveal.js deck per chapter in _build/slides (cells chosen by slideshow metadata)
+	python tools/make_slides.py
+
+$(REVEAL): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing; the slides need it to install reveal.js." \
+	  "Install it with 'apt-get install npm' (Debian) or from https://nodejs.org" >&2; exit 1; }
+	mkdir -p _build/npm && cp package.json package-lock.json _build/npm/
+	cd _build/npm && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 check-book: $(READY)  ## stop early, with one clear message, on a broken notebook, _toc.yml or _config.yml
 	@python tools/check_book.py
@@ -38,6 +57,7 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 test: site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests $(PARALLEL) -q --durations=8
 	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json
+	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)

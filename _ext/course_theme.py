@@ -6,6 +6,10 @@
 - Start in the reader's system colour scheme ("auto") rather than an empty theme mode, which
   pydata-sphinx-theme reports as a console error.
 - Load MathJax (1.2 MB) only on pages that have maths.
+- The `singlehtml` builder (the book as one page, printed to PDF by tools/make_pdf.py) gets the
+  `html` builder's node handlers it lacks: extensions register some only for `html` (jupyter-book's
+  LaTeX helper, for the table of contents), and Sphinx falls back to those only for builders
+  that have none of their own.
 """
 
 from docutils import nodes
@@ -31,7 +35,14 @@ def drop_mathjax_without_maths(app, pagename, templatename, context, doctree):
                                if "mathjax" not in (asset.filename or "")]
 
 
+def share_html_handlers_with_singlehtml(app):
+    handlers = app.registry.translation_handlers
+    for node, visitors in handlers.get("html", {}).items():
+        handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
+
+
 def setup(app):
+    app.connect("builder-inited", share_html_handlers_with_singlehtml)
     app.connect("config-inited", default_to_system_colour_scheme)
     app.connect("html-page-context", drop_thebe_assets)
     app.connect("html-page-context", drop_mathjax_without_maths, priority=900)  # after sphinx.ext.mathjax adds it

@@ -1,5 +1,7 @@
 """A real browser loads every page of the built site: offline, rendered, accessible, searchable.
 
+It also opens every chapter's slide deck (_build/html/slides/, made by tools/make_slides.py).
+
 Playwright drives Debian's Chromium (no browser download). Writes screenshots of every page
 (light and dark, desktop and phone) into _build/screenshots/, each page's first-visit weight
 into _build/reports/page-weight.json and its axe-core findings into _build/reports/axe.json.
@@ -174,3 +176,48 @@ def test_screenshots(browser, server, name):
             page.screenshot(path=str(shot), full_page=device == "desktop")
             context.close()
             assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
+
+
+DECKS = [p.removeprefix("chapters/") for p in PAGES if p.startswith("chapters/")]
+MIN_SLIDES = 8
+DECK_FACTS = """() => {
+  const slides = document.querySelector('.reveal .slides').cloneNode(true);
+  slides.querySelectorAll('pre, code, mjx-container').forEach(e => e.remove());
+  return {slides: typeof Reveal.getTotalSlides === 'function' ? Reveal.getTotalSlides() : 0, maths: document.querySelectorAll('mjx-container').length,
+          mathErrors: document.querySelectorAll('mjx-merror').length, rawMaths: slides.textContent.match(/\\$[^$]+\\$/g),
+          unlabelled: [...document.images].filter(i => !i.alt.trim() || i.alt.startsWith('No description')).length};
+}"""
+
+
+@pytest.mark.parametrize("chapter", DECKS)
+def test_slide_deck_opens_offline_with_rendered_maths(browser, server, chapter):
+    page = browser.new_page()
+    requests, failed, console = [], [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url}: HTTP {r.status}"))
+    page.on("console", lambda m: m.type == "error" and console.append(m.text))
+    page.on("pageerror", lambda e: console.append(str(e)))
+    response = page.goto(f"{server}/slides/{chapter}.html", wait_until="networkidle")
+    assert response.ok, f"no slide deck for {chapter}: give its cells slideshow metadata (README, Slides) and `make site`"
+    page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+    facts = page.evaluate(DECK_FACTS)
+    page.close()
+    foreign = [url for url in requests if not url.startswith((server, "data:"))]
+    assert not foreign, f"the {chapter} deck requests other hosts (it must work offline): {foreign}"
+    assert not failed, f"the {chapter} deck: failed requests {failed}"
+    assert not console, f"the {chapter} deck: console errors {console}"
+    assert facts["mathErrors"] == 0 and not facts["rawMaths"], f"the {chapter} deck has untypeset maths: {facts}"
+    assert facts["unlabelled"] == 0, f"the {chapter} deck has {facts['unlabelled']} figures without alt text"
+    assert facts["slides"] >= MIN_SLIDES, f"the {chapter} deck has {facts['slides']} slides; a lecture needs {MIN_SLIDES}+"
+    reported = json.loads((REPORTS / "offline.json").read_text())["slides"].get(chapter)
+    assert reported == facts["slides"], f"offline.json reports {reported} slides for {chapter}, the deck has {facts['slides']}"
+
+
+def test_slide_decks_render_maths(browser, server):
+    page = browser.new_page()
+    page.goto(f"{server}/slides/{DECKS[0]}.html", wait_until="networkidle")
+    page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+    maths = page.evaluate(DECK_FACTS)["maths"]
+    page.close()
+    assert maths > 10, f"the {DECKS[0]} deck shows {maths} typeset equations; its slides have more than 10"
