@@ -1,6 +1,7 @@
 """Every chapter is a page of the built site, with launch buttons pointing at its notebook."""
 
 import re
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -66,10 +67,10 @@ def test_every_internal_link_resolves(site):
                 target = element[attribute]
                 if re.match(r"^(https?:|mailto:|data:|javascript:)", target):
                     continue
-                path, _, fragment = target.split("?")[0].partition("#")
+                path, fragment = urlsplit(target).path, urlsplit(target).fragment
                 resolved = (page.parent / path).resolve() if path else page
                 if not resolved.exists():
                     broken.append(f"{page.relative_to(site)} -> {target}")
-                elif fragment and resolved.suffix == ".html" and fragment not in ids.get(resolved, set()):
+                elif fragment and resolved.suffix == ".html" and not {fragment, unquote(fragment)} & ids.get(resolved, set()):
                     broken.append(f"{page.relative_to(site)} -> {target} (no such anchor)")
     assert len(pages) > 5 and not broken, f"{len(broken)} broken internal links: {broken[:10]}"
