@@ -1,0 +1,180 @@
+"""Chapter 8 trains a small CNN on the digits; its layers, data and comparison are what the text says."""
+
+import jax
+import numpy as np
+import pytest
+
+from conftest import exercise_check_tests, lax_corr2d, load_chapter, random_pairs
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return load_chapter("08_from_kernels_to_a_network")
+
+
+def numpy_cnn(model, images):
+    """Reference forward pass of DigitCNN from its parameters: lax convolution, NumPy ReLU, pooling and matmul."""
+    maps = jax.lax.conv_general_dilated(images, np.asarray(model.conv.kernel[...]), (1, 1), "SAME",
+                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    maps = np.maximum(np.asarray(maps) + np.asarray(model.conv.bias[...]), 0)
+    n, h, w, c = maps.shape
+    pooled = maps.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+    return pooled.reshape(n, -1) @ np.asarray(model.dense.kernel[...]) + np.asarray(model.dense.bias[...])
+
+
+def numpy_mlp(model, images):
+    """Reference forward pass of DigitMLP from its parameters."""
+    hidden = np.maximum(images.reshape(len(images), -1) @ np.asarray(model.hidden.kernel[...])
+                        + np.asarray(model.hidden.bias[...]), 0)
+    return hidden @ np.asarray(model.output.kernel[...]) + np.asarray(model.output.bias[...])
+
+
+def numpy_cross_entropy(logits, labels):
+    """Reference: mean of -log softmax(logits)[label], in float64."""
+    logits = np.asarray(logits, np.float64)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_probabilities[np.arange(len(labels)), labels].mean()
+
+
+def test_corr2d_matches_lax_on_random_shapes(chapter):
+    for image, kernel in random_pairs(10):
+        np.testing.assert_allclose(chapter.corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
+                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
+
+
+def test_digits_are_scaled_nhwc_and_split_once(chapter):
+    assert chapter.all_images.shape == (1797, 8, 8, 1), "the digits must be (N, H, W, C) with one channel"
+    assert chapter.all_images.min() == 0 and chapter.all_images.max() == 1, "pixels must be scaled to [0, 1]"
+    assert chapter.train_images.shape == (1344, 8, 8, 1) and chapter.test_images.shape == (453, 8, 8, 1)
+    assert sorted(chapter.shuffled.tolist()) == list(range(1797)), "the split must use every image exactly once"
+    expected = np.asarray(jax.random.permutation(jax.random.key(0), 1797))
+    np.testing.assert_array_equal(chapter.shuffled, expected, err_msg="the split must come from the fixed key 0")
+    np.testing.assert_array_equal(chapter.test_labels, chapter.digits.target[expected[:453]])
+    np.testing.assert_array_equal(chapter.train_images[:, :, :, 0], chapter.digits.images[expected[453:]] / 16)
+
+
+def test_cnn_computes_conv_relu_pool_dense(chapter):
+    model = chapter.DigitCNN(rngs=chapter.nnx.Rngs(3))
+    shapes = sorted(p.shape for p in jax.tree.leaves(chapter.nnx.state(model, chapter.nnx.Param)))
+    assert shapes == sorted([(3, 3, 1, 8), (8,), (128, 10), (10,)]), f"unexpected parameter shapes {shapes}"
+    images = np.random.default_rng(0).random((5, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_allclose(model(images), numpy_cnn(model, images), atol=1e-5)
+    assert chapter.count_parameters(model) == 1370
+
+
+def test_mlp_is_two_dense_layers_of_about_the_same_size(chapter):
+    model = chapter.DigitMLP(rngs=chapter.nnx.Rngs(3))
+    images = np.random.default_rng(1).random((5, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_allclose(model(images), numpy_mlp(model, images), atol=1e-5)
+    counts = chapter.count_parameters(model), chapter.count_parameters(chapter.cnn)
+    assert counts == (1360, 1370), f"MLP and CNN should have 1360 and 1370 parameters, got {counts}"
+
+
+def test_loss_and_accuracy_match_numpy(chapter):
+    model = chapter.DigitCNN(rngs=chapter.nnx.Rngs(4))
+    images, labels = chapter.test_images[:50], chapter.test_labels[:50]
+    logits = numpy_cnn(model, images)
+    assert np.isclose(float(chapter.cross_entropy_loss(model, images, labels)),
+                      numpy_cross_entropy(logits, labels), rtol=1e-5)
+    assert chapter.accuracy(model, images, labels) == (logits.argmax(axis=1) == labels).mean()
+
+
+def test_shift_images_moves_digits_and_fills_with_zeros(chapter):
+    images = np.random.default_rng(2).random((3, 8, 8, 1)).astype(np.float32)
+    for rows, cols in [(0, 1), (0, -1), (1, 0), (-1, 0), (2, -3)]:
+        expected = np.zeros_like(images)
+        for i in range(8):
+            for j in range(8):
+                if 0 <= i - rows < 8 and 0 <= j - cols < 8:
+                    expected[:, i, j] = images[:, i - rows, j - cols]
+        np.testing.assert_array_equal(chapter.shift_images(images, rows, cols), expected,
+                                      err_msg=f"shift by {rows} rows, {cols} columns")
+
+
+def test_training_is_deterministic_and_reproduces_the_chapter(chapter, monkeypatch):
+    monkeypatch.setattr(chapter, "epochs", 1)
+    runs = []
+    for _ in range(2):
+        model = chapter.DigitCNN(rngs=chapter.nnx.Rngs(0))
+        runs.append((chapter.train(model, jax.random.key(1)), np.asarray(model.conv.kernel[...])))
+    assert runs[0][0] == runs[1][0] == chapter.cnn_losses[:1], "the same keys must give the same first epoch"
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+def test_the_promised_results(chapter):
+    assert chapter.cnn_test_accuracy >= 0.95, f"test accuracy {chapter.cnn_test_accuracy:.3f} is below 95%"
+    assert chapter.cnn_test_accuracy > chapter.mlp_test_accuracy, "the text says the CNN beats the MLP"
+    assert chapter.cnn_losses[-1] < chapter.cnn_losses[0] / 10, "the training loss should fall by far"
+    np.testing.assert_array_equal(chapter.learned_kernels,
+                                  np.transpose(np.asarray(chapter.cnn.conv.kernel[...])[:, :, 0], (2, 0, 1)))
+    np.testing.assert_allclose(chapter.by_hand, chapter.learned_maps, atol=1e-5,
+                               err_msg="the feature maps must be corr2d + bias + ReLU")
+
+
+def test_cosine_similarity(chapter):
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    assert np.isclose(chapter.cosine_similarity(a, b), (a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+    assert np.isclose(chapter.cosine_similarity(a, -2 * a), -1)
+
+
+def test_checks_compile_answers_but_accept_uncompilable_ones(chapter, capsys):
+    def numpy_answer(logits, labels):  # right, but np.asarray fails on the tracers of jax.jit
+        return numpy_cross_entropy(np.asarray(logits), np.asarray(labels))
+
+    chapter.check_cross_entropy(numpy_answer)
+    assert "✓" in capsys.readouterr().out
+
+
+def cross_entropy_variant(c, naive=False, total=False, sign=1, per_example=False, probability=False):
+    """A cross_entropy with one plausible mistake."""
+    jnp = c.jnp
+
+    def cross_entropy(logits, labels):
+        if naive:
+            exp = jnp.exp(logits)
+            probabilities = exp / exp.sum(axis=1, keepdims=True)
+        else:
+            probabilities = jnp.exp(logits - logits.max(axis=1, keepdims=True))
+            probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+        right = jnp.take_along_axis(probabilities, labels[:, None], axis=1)[:, 0]
+        losses = -right if probability else -sign * jnp.log(right)
+        return losses if per_example else losses.sum() if total else losses.mean()
+    return cross_entropy
+
+
+def conv_relu_pool_variant(c, pad=1, channels_last=False, relu=True, pool="max", flip=False):
+    """A conv_relu_pool with one plausible mistake."""
+    jnp = c.jnp
+
+    def conv_relu_pool(image, kernels, biases):
+        padded = jnp.pad(image, pad)
+        maps = [c.corr2d(padded, jnp.flip(k) if flip else k) + b for k, b in zip(kernels, biases)]
+        maps = [jnp.maximum(m, 0) if relu else m for m in maps]
+        h, w = maps[0].shape
+        blocks = [m[:h // 2 * 2, :w // 2 * 2].reshape(h // 2, 2, w // 2, 2) for m in maps]
+        out = jnp.stack([b.max(axis=(1, 3)) if pool == "max" else b.mean(axis=(1, 3)) for b in blocks])
+        return jnp.transpose(out, (1, 2, 0)) if channels_last else out
+    return conv_relu_pool
+
+
+WRONG_ANSWERS = {
+    "cross_entropy": {
+        "softmax without subtracting the maximum": (lambda c: cross_entropy_variant(c, naive=True), "got inf"),
+        "sum instead of mean": (lambda c: cross_entropy_variant(c, total=True), "values are wrong"),
+        "log p instead of -log p": (lambda c: cross_entropy_variant(c, sign=-1), "values are wrong"),
+        "probability instead of its log": (lambda c: cross_entropy_variant(c, probability=True), "values are wrong"),
+        "no mean over the batch": (lambda c: cross_entropy_variant(c, per_example=True), "expected shape"),
+    },
+    "conv_relu_pool": {
+        "no padding": (lambda c: conv_relu_pool_variant(c, pad=0), "expected shape"),
+        "channels last": (lambda c: conv_relu_pool_variant(c, channels_last=True), "expected shape"),
+        "ReLU forgotten": (lambda c: conv_relu_pool_variant(c, relu=False), "values are wrong"),
+        "average pooling": (lambda c: conv_relu_pool_variant(c, pool="avg"), "values are wrong"),
+        "flipped kernel (true convolution)": (lambda c: conv_relu_pool_variant(c, flip=True), "values are wrong"),
+    },
+}
+
+
+test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
