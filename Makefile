@@ -63,6 +63,7 @@ refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)
 
 assignments: $(READY)  ## student notebooks and a solution-free site in _build/assignments/
+	python tools/execution_report.py  # the student site has the execution page too (works before any nbval run)
 	python tools/make_assignments.py
 
 bench: $(READY)  ## time chapter 7's convolutions on this machine; table on screen, _build/bench/results.json

@@ -45,7 +45,8 @@ def make(book, *arguments):
     # as from a shell: no make variables of the outer run, no plotting backend forced by conftest.py
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith("MAKE") and key != "MPLBACKEND"}
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), *arguments],
+    # PARALLEL= : one chapter needs no second pytest-xdist worker
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), "PARALLEL=", *arguments],
                           capture_output=True, text=True, env=environment, timeout=900)
 
 
