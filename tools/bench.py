@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,8 @@ def load_chapter():
     if not CHAPTER.exists():
         sys.exit(f"error: {CHAPTER.relative_to(ROOT)} is missing; the benchmark times that chapter's functions")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # importnb turns markdown cells into string literals, and LaTeX in them ("\times") into SyntaxWarnings
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
     from importnb import Notebook
 
     print(f"Loading the implementations from {CHAPTER.relative_to(ROOT)} (this runs the chapter once)...", flush=True)
@@ -63,9 +66,9 @@ def single_channel(chapter, sizes, kernel_sides, repeats):
             kernel = jax.random.normal(jax.random.key(1), (k, k))
             out = size - k + 1
             flops, moved = 2 * k * k * out * out, 4 * (size * size + out * out + k * k)
-            if k == 3:  # JAX's floor for a function that returns a new image of this size
+            if k == 3:  # a yardstick: the simplest JAX function that returns a new image of this size
                 seconds = median_seconds(chapter.add_one, (image,), repeats if size < 512 else max(3, repeats // 3))
-                records.append(record("x + 1 (a floor, not a convolution)", f"{size} x {size}, 3 x 3 kernel",
+                records.append(record("x + 1 (yardstick, not a convolution)", f"{size} x {size}, 3 x 3 kernel",
                                       seconds, size * size, 8 * size * size))
             for name, function in versions.items():
                 if name == "shifted slices" and k > 15:
@@ -110,7 +113,7 @@ def targets(records, machine_info, roofline_size):
     case = f"{roofline_size} x {roofline_size}, 3 x 3 kernel"
     best = min((r for r in records if r["case"] == case and not r["implementation"].startswith(("loop", "x + 1"))),
                key=lambda r: r["median_seconds"])
-    add_one = seconds("x + 1 (a floor, not a convolution)", case)
+    add_one = seconds("x + 1 (yardstick, not a convolution)", case)
     in_cache = next(iter(machine_info["copy_gbytes_per_second"].values())) * 1e9
     moved = 4 * (roofline_size ** 2 + (roofline_size - 2) ** 2 + 9)
     layer_records = [r for r in records if r["case"].startswith("batch")]
