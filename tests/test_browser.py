@@ -75,6 +75,16 @@ def browser(chromium):
         browser.close()
 
 
+# Wait until the page looks as a reader sees it: web fonts loaded, maths typeset, layout done. Before
+# that, text set in a fallback font can overflow its box for a moment (axe-core once flagged such a
+# transient scrollable region on a busy machine).
+SETTLED = """async () => {
+    await document.fonts.ready;
+    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+    await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}"""
+
+
 @pytest.fixture(scope="session")
 def visits(browser, server):
     """Each page opened once, as on a first visit, with everything the tests below look at."""
@@ -94,7 +104,7 @@ def visits(browser, server):
         page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
         page.on("pageerror", lambda e: record["console"].append(str(e)))
         page.goto(f"{server}/{name}.html", wait_until="networkidle")
-        page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+        page.evaluate(SETTLED)
         record.update(page.evaluate(PAGE_FACTS))
         records[name] = {**record, **{key: list(record[key]) for key in ("requests", "failed", "console")}}
         # axe-core fetches stylesheets itself (resolving @import against the page): not the page's requests
