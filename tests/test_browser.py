@@ -160,8 +160,8 @@ def test_launch_buttons_point_at_this_chapter(visits, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_serious_accessibility_violations(visits, name):
-    serious = [f"{v['id']} ({v['impact']}): {v['help']}" for v in visits(name)["violations"]
-               if v["impact"] in ("serious", "critical")]
+    serious = [f"{v['id']} ({v['impact']}): {v['help']}, at {[n['target'] for n in v['nodes']][:3]}"
+               for v in visits(name)["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, f"{name}: axe-core reports {serious}"
 
 
