@@ -7,22 +7,15 @@ Playwright drives Debian's Chromium (no browser download). Writes screenshots of
 into _build/reports/page-weight.json and its axe-core findings into _build/reports/axe.json.
 """
 
-import functools
-import http.server
 import json
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from conftest import ROOT, SITE, toc_files
-
-CHROMIUM = [os.environ.get("CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
-# Headless, and no background traffic to Google's services (this course makes no request elsewhere).
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-features=MediaRouter,OptimizationHints"]
+from offline_browser import FLAGS, NO_CHROMIUM, SETTLED, find_chromium, serve  # tools/, as make_pdf.py uses them
 PAGES = toc_files()
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORTS = ROOT / "_build" / "reports"
@@ -42,27 +35,19 @@ PAGE_FACTS = """() => ({
 
 @pytest.fixture(scope="session")
 def chromium():
-    found = next((path for path in CHROMIUM if path and Path(path).exists()), None)
+    found = find_chromium()
     if not found:
-        message = "no Chromium found: install it with `apt-get install chromium` (or set CHROMIUM=/path/to/it)"
         if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+            pytest.fail(NO_CHROMIUM, pytrace=False)
+        pytest.skip(NO_CHROMIUM)
     return found
 
 
 @pytest.fixture(scope="session")
 def server(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    httpd = serve(site)
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *arguments):
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -73,16 +58,6 @@ def browser(chromium):
         browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
         yield browser
         browser.close()
-
-
-# Wait until the page looks as a reader sees it: web fonts loaded, maths typeset, layout done. Before
-# that, text set in a fallback font can overflow its box for a moment (axe-core once flagged such a
-# transient scrollable region on a busy machine).
-SETTLED = """async () => {
-    await document.fonts.ready;
-    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
-    await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-}"""
 
 
 @pytest.fixture(scope="session")
@@ -210,7 +185,7 @@ def test_slide_deck_opens_offline_with_rendered_maths(browser, server, chapter):
     page.on("pageerror", lambda e: console.append(str(e)))
     response = page.goto(f"{server}/slides/{chapter}.html", wait_until="networkidle")
     assert response.ok, f"no slide deck for {chapter}: give its cells slideshow metadata (README, Slides) and `make site`"
-    page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+    page.evaluate(SETTLED)
     facts = page.evaluate(DECK_FACTS)
     page.close()
     foreign = [url for url in requests if not url.startswith((server, "data:"))]
@@ -227,7 +202,7 @@ def test_slide_deck_opens_offline_with_rendered_maths(browser, server, chapter):
 def test_slide_decks_render_maths(browser, server):
     page = browser.new_page()
     page.goto(f"{server}/slides/{DECKS[0]}.html", wait_until="networkidle")
-    page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+    page.evaluate(SETTLED)
     maths = page.evaluate(DECK_FACTS)["maths"]
     page.close()
     assert maths > 10, f"the {DECKS[0]} deck shows {maths} typeset equations; its slides have more than 10"

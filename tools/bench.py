@@ -3,7 +3,8 @@
 Usage: python tools/bench.py [--quick] [--output _build/bench/results.json]
 
 Loads the implementations from chapters/07_how_fast_is_a_convolution.ipynb (which runs the
-chapter once), times each one with warm-up calls and repeats, prints a table and the chapter's
+chapter once), times each one with the chapter's own `median_seconds` (a warm-up call, then
+repeats, larger counts than the chapter uses), prints a table and the chapter's
 three targets, and writes one JSON record per implementation and case: implementation, case,
 median seconds, GFLOP/s and GB/s (the bytes a case must at least read and write), plus the
 machine's measured matrix-product rate and copy bandwidth. `--quick` uses small sizes and few
@@ -15,7 +16,6 @@ import json
 import os
 import platform
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -33,20 +33,6 @@ def load_chapter():
 
     print(f"Loading the implementations from {CHAPTER.relative_to(ROOT)} (this runs the chapter once)...", flush=True)
     return Notebook.load_file(str(CHAPTER))
-
-
-def median_seconds(function, arguments, repeats, warmups=2):
-    import jax
-    import numpy as np
-
-    for _ in range(warmups):
-        jax.block_until_ready(function(*arguments))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(function(*arguments))
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def record(implementation, case, seconds, flops, moved_bytes, **extra):
@@ -67,17 +53,17 @@ def single_channel(chapter, sizes, kernel_sides, repeats):
             out = size - k + 1
             flops, moved = 2 * k * k * out * out, 4 * (size * size + out * out + k * k)
             if k == 3:  # a yardstick: the simplest JAX function that returns a new image of this size
-                seconds = median_seconds(chapter.add_one, (image,), repeats if size < 512 else max(3, repeats // 3))
+                seconds = chapter.median_seconds(chapter.add_one, image, repeats=repeats if size < 512 else max(3, repeats // 3))
                 records.append(record("x + 1 (yardstick, not a convolution)", f"{size} x {size}, 3 x 3 kernel",
                                       seconds, size * size, 8 * size * size))
             for name, function in versions.items():
                 if name == "shifted slices" and k > 15:
                     continue  # k * k slices: compiling it takes longer than it is worth
-                seconds = median_seconds(function, (image, kernel), repeats if size < 512 else max(3, repeats // 3))
+                seconds = chapter.median_seconds(function, image, kernel, repeats=repeats if size < 512 else max(3, repeats // 3))
                 records.append(record(name, f"{size} x {size}, {k} x {k} kernel", seconds, flops, moved))
     for size in [12, 24]:  # the loop: a millisecond per output, so small images only
         image, kernel = jax.random.normal(jax.random.key(0), (size, size)), jax.random.normal(jax.random.key(1), (3, 3))
-        seconds = median_seconds(chapter.corr2d_loop, (image, kernel), 1, warmups=1)
+        seconds = chapter.median_seconds(chapter.corr2d_loop, image, kernel, repeats=1)
         out = size - 2
         records.append(record("loop (definition)", f"{size} x {size}, 3 x 3 kernel", seconds, 18 * out * out,
                               4 * (size * size + out * out + 9), seconds_per_output=seconds / out / out))
@@ -95,7 +81,7 @@ def layer(chapter, batch, side, channels, repeats):
     flops = 2 * batch * side * side * channels * channels * 9
     moved = 4 * (2 * batch * side * side * channels + 9 * channels * channels)
     case = f"batch {batch}, {side} x {side}, {channels} -> {channels} channels, 3 x 3"
-    return [record(name, case, median_seconds(jax.jit(function), (images, kernel), repeats), flops, moved)
+    return [record(name, case, chapter.median_seconds(jax.jit(function), images, kernel, repeats=repeats), flops, moved)
             for name, function in versions.items()]
 
 

@@ -15,6 +15,8 @@ from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
 
+from colab_check import PACKAGES  # the same packages as the Colab-version run lists
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "_build" / "reports"
 
@@ -39,7 +41,7 @@ def main():
             lines.append(f"| {stem} | {row['cells']} | {status} | {row['seconds']:.1f} |")
     else:
         lines.append("| (no nbval run recorded) | | | |")
-    packages = ", ".join(f"{name} {version(name)}" for name in ("jax", "flax", "optax", "numpy", "matplotlib", "scikit-image", "scikit-learn"))
+    packages = ", ".join(f"{name} {version(name)}" for name in PACKAGES)
     lines += ["", f"Built with Python {platform.python_version()}, {packages}, on {platform.system()} "
               f"{platform.machine()} with {os.cpu_count()} CPU cores (JAX on the CPU)."]
     colab = ROOT / "_build" / "colab-check.json"

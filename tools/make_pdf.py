@@ -10,24 +10,16 @@ is tagged, has bookmarks for every chapter and section, and page numbers in its 
 count and size go into _build/reports/offline.json.
 """
 
-import functools
-import http.server
 import json
-import os
 import sys
-import threading
 from pathlib import Path
+
+from offline_browser import FLAGS, NO_CHROMIUM, SETTLED, find_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "_build" / "singlehtml"
 PDF = ROOT / "_build" / "pdf" / "book.pdf"
 REPORT = ROOT / "_build" / "reports" / "offline.json"
-
-CHROMIUM = [os.environ.get("CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
-# Headless, and no background traffic to Google's services: the browser makes no request elsewhere.
-OFFLINE_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-features=MediaRouter,OptimizationHints"]
 
 PRINT_CSS = """
 /* only the book: no navigation, header, sidebars, buttons or "show code" toggles */
@@ -59,35 +51,23 @@ def fail(message):
 
 
 def chromium_path():
-    found = next((path for path in CHROMIUM if path and Path(path).exists()), None)
+    found = find_chromium()
     if not found:
-        fail("no Chromium found to print the PDF with: install it with `apt-get install chromium` "
-             "(or set CHROMIUM=/path/to/chromium)")
+        fail(f"cannot print the PDF: {NO_CHROMIUM}")
     return found
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *arguments):
-        pass
-
-
-def serve(directory):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
 
 
 def print_book(url, chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=OFFLINE_FLAGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
         page = browser.new_page()
         foreign = []
         page.on("request", lambda r: r.url.startswith(("http:", "https:")) and not r.url.startswith(url)
                 and foreign.append(r.url))
         page.goto(f"{url}/intro.html", wait_until="networkidle")
-        page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+        page.evaluate(SETTLED)
         unrendered = page.evaluate("document.querySelectorAll('.math').length"
                                    " - document.querySelectorAll('.math mjx-container').length")
         page.add_style_tag(content=PRINT_CSS)
