@@ -55,16 +55,17 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 test: site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
-	python -m pytest tests $(PARALLEL) -q --durations=8
+	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
 	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)
 
-assignments: $(READY)  ## student notebooks and a solution-free site in _build/assignments/
+COURSE ?= _build/course
+assignments: $(READY)  ## release every chapter with nbgrader into COURSE; student notebooks and site in _build/assignments/
 	python tools/execution_report.py  # the student site has the execution page too (works before any nbval run)
-	python tools/make_assignments.py
+	python tools/make_assignments.py $(COURSE)
 
 bench: $(READY)  ## time chapter 7's convolutions on this machine; table on screen, _build/bench/results.json
 	python tools/bench.py
