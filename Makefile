@@ -73,12 +73,12 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 test: test-tools site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
-	python -m pytest tests $(PARALLEL) -q -rs --durations=8
+	python -m pytest tests $(PARALLEL) -q --durations=8
 	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json
 
 # Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
-# that need them are skipped, and pytest's summary (-rs) says how many and why.
+# that need them are skipped, and the test summary says how many and why (tests/conftest.py).
 test-tools:
 	@test -z "$$CI" || test -z "$(shell $(FIND) chromium npm)" || { echo "error: CI runs every test, and the PDF," \
 	  "slides and browser tests need what is missing here: $(shell $(FIND) chromium npm)" >&2; exit 1; }
