@@ -32,7 +32,7 @@ NO_NPM = $(shell $(FIND) npm)
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
-	rm -rf _build/html/book.pdf _build/html/slides  # the home page links only the copies this build adds
+	rm -rf _build/html/book.pdf _build/html/slides _build/reports/offline.json  # the home page links only the copies this build adds
 	@if [ -z "$(NO_CHROMIUM)" ]; then $(MAKE) --no-print-directory pdf && mkdir -p _build/html && cp _build/pdf/book.pdf _build/html/; \
 	  else echo "skipped the PDF: $(NO_CHROMIUM)" >&2; fi
 	@if [ -z "$(NO_NPM)" ]; then $(MAKE) --no-print-directory slides && mkdir -p _build/html && cp -r _build/slides _build/html/slides; \
@@ -74,8 +74,8 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 
 test: test-tools site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests $(PARALLEL) -q --durations=8
-	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json
-	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json
+	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
+	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
 
 # Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
 # that need them are skipped, and the test summary says how many and why (tests/conftest.py).
