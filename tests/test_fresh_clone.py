@@ -4,6 +4,7 @@
 that it skipped the PDF and the slides and how to add what they need, and the site links to no
 file it does not contain. A plain `jupyter-book build .` works too, and its "How this site was
 checked" page says that it ran no check. An interrupted environment install is redone, not trusted.
+Where a Chromium is, tools/offline_browser.py finds it (Playwright's, Google Chrome, $CHROMIUM).
 
 The clean clone is the files git would commit (tracked and new, not ignored), with the project's
 virtual environment linked in (`-o .venv/.ready`: make does not reinstall it). To keep the test
@@ -136,3 +137,22 @@ def test_browser_tests_without_chromium_skip_locally_and_fail_under_ci(tmp_path,
     else:
         assert result.returncode == 0 and "skipped" in summary.splitlines()[-1], summary
         assert re.search(r"^\d+ tests skipped: no Chromium found: add one with", summary, re.MULTILINE), summary
+
+
+@pytest.mark.parametrize("where", ["playwright's chromium", "playwright's headless shell", "google-chrome on PATH", "$CHROMIUM"])
+def test_a_chromium_is_found_where_a_user_has_one(tmp_path, where):
+    environment = bare_machine(tmp_path)
+    place = {"playwright's chromium": Path(environment["PLAYWRIGHT_BROWSERS_PATH"]) / "chromium-1255/chrome-linux64/chrome",
+             "playwright's headless shell": Path(environment["PLAYWRIGHT_BROWSERS_PATH"])
+             / "chromium_headless_shell-1255/chrome-headless-shell-linux64/chrome-headless-shell",
+             "google-chrome on PATH": Path(environment["PATH"]) / "google-chrome",
+             "$CHROMIUM": tmp_path / "my" / "chrome"}[where]
+    finder = [sys.executable, str(ROOT / "tools" / "offline_browser.py"), "chromium"]
+    assert "no Chromium found" in run(finder, tmp_path, environment).stdout
+    place.parent.mkdir(parents=True, exist_ok=True)
+    place.write_text("#!/bin/sh\n")
+    place.chmod(0o755)
+    if where == "$CHROMIUM":
+        environment["CHROMIUM"] = str(place)
+    result = run(finder, tmp_path, environment)
+    assert result.returncode == 0 and result.stdout.strip() == "", f"{where} was not found: {result.stdout}{result.stderr}"
