@@ -11,32 +11,50 @@ BIN := $(CURDIR)/$(VENV)/bin
 READY := $(VENV)/.ready
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
-# Same numbers on every machine: JAX on the CPU, no platform or debugger chatter.
+# Same numbers on every machine: JAX on the CPU, no platform or debugger chatter, and matplotlib's
+# settings and font cache in the environment (not a user's matplotlibrc, nor ~/.cache, which may be
+# missing or read-only: matplotlib's warning about it would differ from the stored outputs).
 export JAX_PLATFORMS := cpu
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
 export PATH := $(BIN):$(PATH)
+# The record of the last nbval run, shown on the "How this site was checked" page (_ext/this_build.py);
+# a build without it, such as a plain `jupyter-book build .`, ran no check and its page says so.
+export EXECUTION_REPORT := $(CURDIR)/_build/reports/execution.md
 
-.PHONY: site pdf slides test check-book check-notebooks refresh assignments colab-check stability bench lock clean
+# The PDF needs a Chromium, the slides npm: each is empty when found, else says what is missing and
+# how to add it. `make site` skips what it cannot build with that line; `make pdf` and `make slides` fail.
+FIND = $(or $(PYTHON),python3) tools/offline_browser.py
+NO_CHROMIUM = $(shell $(FIND) chromium)
+NO_NPM = $(shell $(FIND) npm)
+
+.PHONY: site pdf slides has-chromium has-npm test test-tools check-book check-notebooks refresh assignments colab-check stability bench lock clean
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
+	rm -rf _build/html/book.pdf _build/html/slides _build/reports/offline.json  # the home page links only the copies this build adds
+	@if [ -z "$(NO_CHROMIUM)" ]; then $(MAKE) --no-print-directory pdf && mkdir -p _build/html && cp _build/pdf/book.pdf _build/html/; \
+	  else echo "skipped the PDF: $(NO_CHROMIUM)" >&2; fi
+	@if [ -z "$(NO_NPM)" ]; then $(MAKE) --no-print-directory slides && mkdir -p _build/html && cp -r _build/slides _build/html/slides; \
+	  else echo "skipped the slides: $(NO_NPM)" >&2; fi
 	jupyter-book build -W -n --keep-going --quiet .
-	@$(MAKE) --no-print-directory pdf slides
-	cp _build/pdf/book.pdf _build/html/book.pdf
-	rm -rf _build/html/slides && cp -r _build/slides _build/html/slides
 
-pdf: $(READY)  ## the whole book as one PDF, _build/pdf/book.pdf (printed by Chromium, offline)
+has-chromium:
+	@test -z "$(NO_CHROMIUM)" || { echo "error: cannot print the PDF: $(NO_CHROMIUM)" >&2; exit 1; }
+
+has-npm:
+	@test -z "$(NO_NPM)" || { echo "error: cannot build the slides: $(NO_NPM)" >&2; exit 1; }
+
+pdf: has-chromium $(READY)  ## the whole book as one PDF, _build/pdf/book.pdf (printed by Chromium, offline)
 	jupyter-book build -W -n --keep-going --quiet --builder singlehtml .
 	python tools/make_pdf.py
 
 # reveal.js, pinned with its hash in package-lock.json, installed into _build/npm
 REVEAL := _build/npm/node_modules/reveal.js/package.json
-slides: $(READY) $(REVEAL)  ## one reveal.js deck per chapter in _build/slides (cells chosen by slideshow metadata)
+slides: has-npm $(READY) $(REVEAL)  ## one reveal.js deck per chapter in _build/slides (cells chosen by slideshow metadata)
 	python tools/make_slides.py
 
 $(REVEAL): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "error: npm is missing; the slides need it to install reveal.js." \
-	  "Install it with 'apt-get install npm' (Debian) or from https://nodejs.org" >&2; exit 1; }
 	mkdir -p _build/npm && cp package.json package-lock.json _build/npm/
 	cd _build/npm && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -54,10 +72,16 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  --junitxml=_build/reports/nbval.xml || { echo "error: a fresh run of a chapter differs from its stored outputs (chapter, cell and difference" \
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
-test: site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
+test: test-tools site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
-	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json
-	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json
+	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
+	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
+
+# Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
+# that need them are skipped, and the test summary says how many and why (tests/conftest.py).
+test-tools:
+	@test -z "$$CI" || test -z "$(shell $(FIND) chromium npm)" || { echo "error: CI runs every test, and the PDF," \
+	  "slides and browser tests need what is missing here: $(shell $(FIND) chromium npm)" >&2; exit 1; }
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)
@@ -76,7 +100,7 @@ colab-check: $(COLAB)/.ready  ## execute every chapter with the package versions
 	$(COLAB)/bin/python tools/colab_check.py $(CHAPTERS)
 
 $(COLAB)/.ready: requirements-colab.txt $(READY)
-	$(PYTHON) -m venv $(COLAB)
+	rm -rf $(COLAB) && $(PYTHON) -m venv $(COLAB)
 	$(COLAB)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-colab.txt
 	touch $@
 
@@ -96,7 +120,7 @@ $(READY): requirements.txt requirements-build.txt
 	  "or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "error: $(PYTHON) is older than 3.12;" \
 	  "JAX needs 3.12 or newer: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)  # from scratch: an interrupted install is never trusted
 	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements-build.txt
 	touch $@
 

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,49 @@ def load_chapter(stem):
     if not path.exists():
         pytest.fail(f"{path.relative_to(ROOT)} is missing: the test expects this chapter", pytrace=False)
     return Notebook.load_file(str(path))
+
+
+def require(missing):
+    """Skip a test whose tool (a Chromium, npm) is missing, saying why; under CI, where every test must run, fail."""
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the run, one line per reason tests were skipped (a missing Chromium or npm) and how many."""
+    reasons = Counter(report.longrepr[2].removeprefix("Skipped: ") for report in terminalreporter.stats.get("skipped", [])
+                      if isinstance(report.longrepr, tuple))
+    for reason, count in reasons.items():
+        terminalreporter.write_line(f"{count} tests skipped: {reason}")
+
+
+def broken_links(site):
+    """Links, images, scripts and cross-references inside the site that point at nothing."""
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)  # _static: theme templates
+    soups = {page: BeautifulSoup(page.read_text(), "html.parser") for page in pages}
+    ids = {page: {tag["id"] for tag in soup.find_all(id=True)} for page, soup in soups.items()}
+    broken = []
+    for page, soup in soups.items():
+        for tag, attribute in [("a", "href"), ("img", "src"), ("script", "src"), ("link", "href")]:
+            for element in soup.find_all(tag, **{attribute: True}):
+                target = element[attribute]
+                if re.match(r"^(https?:|mailto:|data:|javascript:)", target):
+                    continue
+                path, fragment = urlsplit(target).path, urlsplit(target).fragment
+                resolved = (page.parent / path).resolve() if path else page
+                if not resolved.exists():
+                    broken.append(f"{page.relative_to(site)} -> {target}")
+                elif fragment and resolved.suffix == ".html" and not {fragment, unquote(fragment)} & ids.get(resolved, set()):
+                    broken.append(f"{page.relative_to(site)} -> {target} (no such anchor)")
+    assert len(pages) > 5, f"only {len(pages)} pages in {site}"
+    return broken
 
 
 @pytest.fixture(scope="session")

@@ -2,20 +2,21 @@
 
 It also opens every chapter's slide deck (_build/html/slides/, made by tools/make_slides.py).
 
-Playwright drives Debian's Chromium (no browser download). Writes screenshots of every page
+Playwright drives the Chromium tools/offline_browser.py finds (no browser download); without one
+these tests are skipped locally and fail under CI, and so do the deck tests without npm (`make site`
+then builds no decks). Writes screenshots of every page
 (light and dark, desktop and phone) into _build/screenshots/, each page's first-visit weight
 into _build/reports/page-weight.json and its axe-core findings into _build/reports/axe.json.
 """
 
 import json
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT, SITE, toc_files
-from offline_browser import FLAGS, NO_CHROMIUM, SETTLED, find_chromium, serve  # tools/, as make_pdf.py uses them
+from conftest import ROOT, SITE, require, toc_files
+from offline_browser import FLAGS, SETTLED, find_chromium, serve, why_not_chromium, why_not_npm  # tools/, as make_pdf.py
 PAGES = toc_files()
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORTS = ROOT / "_build" / "reports"
@@ -35,12 +36,13 @@ PAGE_FACTS = """() => ({
 
 @pytest.fixture(scope="session")
 def chromium():
-    found = find_chromium()
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail(NO_CHROMIUM, pytrace=False)
-        pytest.skip(NO_CHROMIUM)
-    return found
+    require(why_not_chromium())
+    return find_chromium()
+
+
+@pytest.fixture(scope="session")
+def decks():
+    require(why_not_npm())
 
 
 @pytest.fixture(scope="session")
@@ -175,7 +177,7 @@ DECK_FACTS = """() => {
 
 
 @pytest.mark.parametrize("chapter", DECKS)
-def test_slide_deck_opens_offline_with_rendered_maths(browser, server, chapter):
+def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, chapter):
     page = browser.new_page()
     requests, failed, console = [], [], []
     page.on("request", lambda r: requests.append(r.url))
@@ -199,7 +201,7 @@ def test_slide_deck_opens_offline_with_rendered_maths(browser, server, chapter):
     assert reported == facts["slides"], f"offline.json reports {reported} slides for {chapter}, the deck has {facts['slides']}"
 
 
-def test_slide_decks_render_maths(browser, server):
+def test_slide_decks_render_maths(decks, browser, server):
     page = browser.new_page()
     page.goto(f"{server}/slides/{DECKS[0]}.html", wait_until="networkidle")
     page.evaluate(SETTLED)

@@ -1,7 +1,8 @@
 """The offline copies: the whole book as one PDF, and the chapters' slide metadata.
 
 `make site` prints the PDF (tools/make_pdf.py) into _build/html/book.pdf and writes its page
-count and size into _build/reports/offline.json. The slide decks are opened in Chromium by
+count and size into _build/reports/offline.json; without a Chromium it skips the PDF, and the PDF's
+tests are skipped too (under CI they fail). The slide decks are opened in Chromium by
 test_browser.py.
 """
 
@@ -12,7 +13,8 @@ import unicodedata
 import nbformat
 import pytest
 
-from conftest import CHAPTERS, ROOT, toc_files
+from conftest import CHAPTERS, ROOT, require, toc_files
+from offline_browser import why_not_chromium
 
 CHAPTER_STEMS = [entry.removeprefix("chapters/") for entry in toc_files() if entry.startswith("chapters/")]
 REPORT = ROOT / "_build" / "reports" / "offline.json"
@@ -36,6 +38,7 @@ def plain(text):
 def book(site):
     from pypdf import PdfReader
 
+    require(why_not_chromium())
     path = site / "book.pdf"
     if not path.exists():
         pytest.fail("_build/html/book.pdf is missing: `make site` prints it (or `make pdf`, then copy it)", pytrace=False)

@@ -1,12 +1,11 @@
 """Every chapter is a page of the built site, with launch buttons pointing at its notebook."""
 
 import re
-from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 
-from conftest import ROOT, toc_files
+from conftest import ROOT, broken_links, toc_files
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"].removeprefix("https://github.com/")
@@ -55,22 +54,5 @@ def test_binder_gets_the_versions_the_outputs_were_made_with():
 
 def test_every_internal_link_resolves(site):
     """Links, images, scripts and cross-references inside the site all point at something that exists."""
-    from bs4 import BeautifulSoup
-
-    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)  # _static: theme templates
-    ids = {page: {tag["id"] for tag in BeautifulSoup(page.read_text(), "html.parser").find_all(id=True)} for page in pages}
-    broken = []
-    for page in pages:
-        soup = BeautifulSoup(page.read_text(), "html.parser")
-        for tag, attribute in [("a", "href"), ("img", "src"), ("script", "src"), ("link", "href")]:
-            for element in soup.find_all(tag, **{attribute: True}):
-                target = element[attribute]
-                if re.match(r"^(https?:|mailto:|data:|javascript:)", target):
-                    continue
-                path, fragment = urlsplit(target).path, urlsplit(target).fragment
-                resolved = (page.parent / path).resolve() if path else page
-                if not resolved.exists():
-                    broken.append(f"{page.relative_to(site)} -> {target}")
-                elif fragment and resolved.suffix == ".html" and not {fragment, unquote(fragment)} & ids.get(resolved, set()):
-                    broken.append(f"{page.relative_to(site)} -> {target} (no such anchor)")
-    assert len(pages) > 5 and not broken, f"{len(broken)} broken internal links: {broken[:10]}"
+    broken = broken_links(site)
+    assert not broken, f"{len(broken)} broken internal links: {broken[:10]}"

@@ -2,7 +2,8 @@
 
 Reads nbval's JUnit report (_build/reports/nbval.xml, written by `make check-notebooks`) and,
 if present, the Colab-version run (_build/colab-check.json). The book's execution page
-(execution.md) includes the result.
+(execution.md) shows the result when the Makefile builds the site (it names this file in
+$EXECUTION_REPORT; see _ext/this_build.py).
 
 Usage: python tools/execution_report.py
 """
@@ -33,7 +34,8 @@ def chapter_rows(junit):
 
 
 def main():
-    lines = ["| chapter | cells checked | nbval | run time (s) |", "| --- | --- | --- | --- |"]
+    lines = ["This is the record of the last such run.", "",
+             "| chapter | cells checked | nbval | run time (s) |", "| --- | --- | --- | --- |"]
     junit = REPORTS / "nbval.xml"
     if junit.exists():
         for stem, row in sorted(chapter_rows(junit).items()):

@@ -82,8 +82,7 @@ def build_student_site(book):
     config["title"] += " (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    for name in ("_toc.yml", "intro.md", "execution.md", "_ext", "_static", "_templates", "_build/reports/execution.md"):
-        (book / name).parent.mkdir(parents=True, exist_ok=True)
+    for name in ("_toc.yml", "intro.md", "execution.md", "_ext", "_static", "_templates"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, book / name)
     subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going",

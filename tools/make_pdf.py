@@ -2,10 +2,10 @@
 
 Usage: python tools/make_pdf.py   (`make pdf` first builds _build/singlehtml, the book as one page)
 
-Debian's Chromium, driven by Playwright, opens the one-page book from a local server, waits for
+A Chromium (tools/offline_browser.py finds one), driven by Playwright, opens the one-page book from a local server, waits for
 MathJax to typeset every equation, and prints it with the print styles below: every chapter starts
 on a new page; no figure, code cell or output is cut across pages; the theme's navigation and
-buttons are hidden; solutions are unfolded (an offline copy has them, folded on the site). The PDF
+buttons are hidden, and so is the home page's list of offline copies; solutions are unfolded (an offline copy has them, folded on the site). The PDF
 is tagged, has bookmarks for every chapter and section, and page numbers in its footer. Its page
 count and size go into _build/reports/offline.json.
 """
@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from offline_browser import FLAGS, NO_CHROMIUM, SETTLED, find_chromium, serve
+from offline_browser import FLAGS, SETTLED, find_chromium, serve, why_not_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "_build" / "singlehtml"
@@ -26,6 +26,8 @@ PRINT_CSS = """
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-article,
 .prev-next-area, .header-article-items, .skip-link, #pst-back-to-top, .toggle-button, a.headerlink,
 details.hide.above-input, .search-button-field { display: none !important; }
+/* the home page's links to the site's PDF and slides: this is the PDF, and the slides are not in it */
+#offline-copies { display: none !important; }
 .bd-main, .bd-content, .bd-article-container, .bd-page-width, .bd-container, .bd-container__inner,
 .bd-article { max-width: none !important; width: auto !important; padding: 0 !important; margin: 0 !important; }
 html, body { font-size: 10.5pt; }
@@ -53,7 +55,7 @@ def fail(message):
 def chromium_path():
     found = find_chromium()
     if not found:
-        fail(f"cannot print the PDF: {NO_CHROMIUM}")
+        fail(f"cannot print the PDF: {why_not_chromium()}")
     return found
 
 
@@ -72,7 +74,7 @@ def print_book(url, chromium):
                                    " - document.querySelectorAll('.math mjx-container').length")
         page.add_style_tag(content=PRINT_CSS)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-        # links to the site's other files (the slides, this PDF) would point at the print server
+        # links to the site's other files (downloads and the like) would point at the print server
         page.evaluate("document.querySelectorAll('a[href]').forEach(a => a.host === location.host"
                       " && a.pathname !== location.pathname && a.removeAttribute('href'))")
         page.emulate_media(media="print")
