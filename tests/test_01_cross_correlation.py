@@ -12,27 +12,9 @@ def chapter():
     return load_chapter("01_cross_correlation")
 
 
-def test_corr2d_matches_lax_on_random_shapes(chapter):
-    for image, kernel in random_pairs(25):
-        np.testing.assert_allclose(chapter.corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
-                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
-
-
 def test_loop_version_matches_lax_on_random_shapes(chapter):
     for image, kernel in random_pairs(10, seed=1):
         np.testing.assert_allclose(chapter.corr2d_loops(image, kernel), lax_corr2d(image, kernel), atol=1e-4)
-
-
-def test_the_worked_example(chapter):
-    np.testing.assert_array_equal(chapter.corr2d(np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)),
-                                  [[19, 25], [37, 43]])
-
-
-def test_corr2d_explains_bad_shapes(chapter):
-    with pytest.raises(ValueError, match="larger than the image"):
-        chapter.corr2d(np.ones((2, 2)), np.ones((3, 1)))
-    with pytest.raises(ValueError, match="2-D arrays"):
-        chapter.corr2d(np.ones((1, 4, 4)), np.ones((2, 2)))
 
 
 def test_layer_has_kernel_and_bias_only(chapter):
@@ -82,6 +64,3 @@ WRONG_ANSWERS = {
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
 
 
-def test_a_failed_check_shows_its_message_not_a_traceback(chapter):
-    failure = chapter.ExerciseCheckFailed("expected shape (6, 7), got (7, 6)")
-    assert failure._render_traceback_() == ["✗ expected shape (6, 7), got (7, 6)"]

@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
-import check_book
 from conftest import CHAPTERS, ROOT
+
+pytestmark = pytest.mark.static  # executes no chapter: part of `make check`
 
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
 EMBEDDED_FIGURE = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]*)" data-source="([^"]+)"')
@@ -21,12 +22,6 @@ EMBEDDED_FIGURE = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]*)
 def cells(path, kind=None):
     notebook = json.loads(path.read_text())
     return [cell for cell in notebook["cells"] if kind is None or cell["cell_type"] == kind]
-
-
-def test_book_structure_is_valid():
-    """Every chapter is a valid notebook listed in _toc.yml, and every _toc.yml entry exists."""
-    problems = list(check_book.problems(ROOT))
-    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -81,27 +76,3 @@ def test_embedded_diagrams_match_figures_folder(tmp_path):
         subprocess.run([sys.executable, str(script), str(redrawn)], check=True)
         assert redrawn.read_bytes() == script.with_suffix(".svg").read_bytes(), \
             f"{script.name} no longer draws the committed SVG: run `make refresh`"
-
-
-def top_level_block(source, start):
-    """The lines of `source` from the line starting with `start` up to the next unindented line."""
-    lines = source.splitlines()
-    first = next(i for i, line in enumerate(lines) if line.startswith(start))
-    end = next((i for i in range(first + 1, len(lines)) if lines[i] and not lines[i][0].isspace()), len(lines))
-    return "\n".join(lines[first:end]).rstrip()
-
-
-@pytest.mark.parametrize("start", ["def corr2d(", "def show_heatmaps(", "class ExerciseCheckFailed(",
-                                   "def describe(", "def check_function("])
-def test_shared_helpers_are_identical_copies(start):
-    """Chapters stand alone, so they copy helpers from chapter 1; the copies must not drift apart."""
-    copies = {}
-    for path in NOTEBOOKS:
-        for cell in cells(path, "code"):
-            source = "".join(cell["source"])
-            if any(line.startswith(start) for line in source.splitlines()):
-                copies[path.name] = top_level_block(source, start)
-    reference = copies.get(NOTEBOOKS[0].name)
-    assert reference, f"chapter 1 should define {start}...)"
-    drifted = [name for name, copy in copies.items() if copy != reference]
-    assert not drifted, f"{start}...) differs from chapter 1's in {drifted}: copy chapter 1's version"

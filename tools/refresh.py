@@ -4,7 +4,9 @@ Usage: python tools/refresh.py chapters/01_cross_correlation.ipynb [...]
 
 Before executing, it redraws the diagrams in figures/ and embeds each one into the
 markdown cells that show it (an <img> whose data-source names the SVG), so a chapter
-opened alone in Colab still has its figures. After executing, it normalises the notebook
+opened alone in Colab still has its figures; and it writes the code several chapters share
+into the cells that carry it: a code cell tagged `shared-NAME` gets chapters/_shared/NAME.py,
+so each notebook stands alone and no copy is kept by hand. After executing, it normalises the notebook
 metadata, so a refresh with no content change leaves git clean.
 """
 
@@ -25,6 +27,8 @@ import exercises
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
+SHARED = ROOT / "chapters" / "_shared"  # helpers several chapters need, one file each
+SHARED_TAG = "shared-"  # a cell tagged shared-NAME holds chapters/_shared/NAME.py
 EMBEDDED_FIGURE = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]*" data-source="([^"]+)"')
 
 
@@ -51,9 +55,21 @@ def normalise(notebook, name="the notebook"):
     exercises.mark_for_nbgrader(notebook, name)
 
 
+def write_shared_code(notebook, name):
+    """Set every cell tagged `shared-NAME` to chapters/_shared/NAME.py: code several chapters need has one source."""
+    for cell in notebook.cells:
+        for tag in cell.metadata.get("tags", []):
+            if tag.startswith(SHARED_TAG):
+                snippet = SHARED / f"{tag.removeprefix(SHARED_TAG)}.py"
+                if not snippet.exists():
+                    sys.exit(f"error: {name} has a cell tagged {tag}, but {snippet.relative_to(ROOT)} does not exist")
+                cell.source = snippet.read_text().strip()
+
+
 def refresh(path):
     notebook = nbformat.read(path, as_version=4)
     embed_figures(notebook)
+    write_shared_code(notebook, path)
     exercises.split_solution_directives(notebook)
     try:
         exercises.mark_for_nbgrader(notebook, path)  # before running: a malformed exercise stops at once

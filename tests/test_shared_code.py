@@ -1,0 +1,156 @@
+"""Code several chapters share has one source, chapters/_shared/NAME.py, tested here once.
+
+`make refresh` writes each snippet into the chapter cells tagged `shared-NAME`; these tests fail
+when a chapter's copy differs from its source, or when a chapter defines a shared name by hand.
+None of them executes a chapter (they run in `make check`).
+"""
+
+import ast
+import json
+
+import jax.numpy as jnp
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from conftest import CHAPTERS, lax_corr2d, random_pairs
+
+pytestmark = pytest.mark.static  # executes no chapter: part of `make check`
+
+SHARED = CHAPTERS / "_shared"
+SNIPPETS = {path.stem: path.read_text().strip() for path in sorted(SHARED.glob("*.py"))}
+NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
+TAG = "shared-"
+
+
+def code_cells(path):
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def shared_tags(cell):
+    return [t.removeprefix(TAG) for t in cell["metadata"].get("tags", []) if t.startswith(TAG)]
+
+
+def defined_names(source):
+    """Top-level functions and classes a piece of code defines."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # a cell with IPython syntax defines nothing shared
+        return set()
+    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+SHARED_NAMES = {name: snippet for snippet, source in SNIPPETS.items() for name in defined_names(source)}
+
+
+def snippet_namespace(*names):
+    """The snippets `names` executed as a chapter would, with the chapter's usual imports."""
+    namespace = {"jnp": jnp, "np": np, "plt": plt}
+    for name in names:
+        exec(SNIPPETS[name], namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_shared_cells_are_their_source(path):
+    for number, cell in enumerate(code_cells(path)):
+        for name in shared_tags(cell):
+            assert name in SNIPPETS, f"{path.name} code cell {number} is tagged {TAG}{name}, but {SHARED.name}/{name}.py is missing"
+            assert "".join(cell["source"]).strip() == SNIPPETS[name], \
+                f"{path.name} code cell {number} differs from chapters/_shared/{name}.py: run `make refresh`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_hand_kept_copy_of_shared_code(path):
+    for number, cell in enumerate(code_cells(path)):
+        if shared_tags(cell):
+            continue
+        copies = defined_names("".join(cell["source"])) & set(SHARED_NAMES)
+        assert not copies, (f"{path.name} code cell {number} defines {sorted(copies)} by hand: move the code into its "
+                            f"own cell tagged {TAG}{SHARED_NAMES[min(copies)]} and run `make refresh`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_chapter_sets_up_reproducible_figures(path):
+    """nbval compares figures exactly only with the SVG settings of figure_settings.py, right after the imports."""
+    tags = [shared_tags(cell) for cell in code_cells(path)[:4]]
+    assert ["figure_settings"] in tags, f"{path.name}: a cell tagged {TAG}figure_settings must follow the imports"
+
+
+def test_every_snippet_is_used():
+    used = {name for path in NOTEBOOKS for cell in code_cells(path) for name in shared_tags(cell)}
+    assert used == set(SNIPPETS), f"snippets no chapter uses: {sorted(set(SNIPPETS) - used)}"
+
+
+def test_corr2d_matches_lax_on_random_shapes():
+    corr2d = snippet_namespace("corr2d")["corr2d"]
+    for image, kernel in random_pairs(25):
+        np.testing.assert_allclose(corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
+                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
+    np.testing.assert_array_equal(corr2d(np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)),
+                                  [[19, 25], [37, 43]])
+
+
+def test_corr2d_explains_bad_shapes():
+    corr2d = snippet_namespace("corr2d")["corr2d"]
+    with pytest.raises(ValueError, match="larger than the image"):
+        corr2d(np.ones((2, 2)), np.ones((3, 1)))
+    with pytest.raises(ValueError, match="2-D arrays"):
+        corr2d(np.ones((1, 4, 4)), np.ones((2, 2)))
+
+
+def reference(X):
+    return np.asarray(X) * 2.0
+
+
+def not_done(X):
+    raise NotImplementedError
+
+
+CASES = [(np.arange(6.0).reshape(2, 3),), (np.ones((3, 3)),)]
+WRONG = {
+    "still raises NotImplementedError": (not_done, "double still raises NotImplementedError: replace that line"),
+    "raises another error": (lambda X: X.missing, r"double\(array of shape \(2, 3\)\) raised AttributeError"),
+    "wrong shape": (lambda X: np.ones((3, 2, 1)), r"expected shape \(2, 3\), got \(3, 2, 1\)"),
+    "transposed": (lambda X: (2.0 * np.asarray(X)).T, "this is the transpose of the right answer"),
+    "NaN": (lambda X: np.full(np.shape(X), np.nan), r"the result contains NaN, e.g. at \[\(0, 0\)"),
+    "wrong values": (lambda X: np.asarray(X) * 2.0 + (np.asarray(X) > 4),
+                     r"1 of 6 values are wrong, e.g. at \(1, 2\) expected 10, got 11"),
+}
+
+
+@pytest.mark.parametrize("mistake", WRONG)
+def test_check_function_explains_each_kind_of_mistake(mistake):
+    checks = snippet_namespace("exercise_checks")
+    answer, message = WRONG[mistake]
+    with pytest.raises(checks["ExerciseCheckFailed"], match=message):
+        checks["check_function"]("double", answer, reference, CASES)
+
+
+def test_check_function_accepts_a_right_answer(capsys):
+    snippet_namespace("exercise_checks")["check_function"]("double", lambda X: 2 * np.asarray(X), reference, CASES)
+    assert capsys.readouterr().out == "✓ double is right on all 2 test inputs.\n"
+
+
+def test_a_failed_check_shows_its_message_not_a_traceback():
+    failure = snippet_namespace("exercise_checks")["ExerciseCheckFailed"]("expected shape (6, 7), got (7, 6)")
+    assert failure._render_traceback_() == ["✗ expected shape (6, 7), got (7, 6)"]
+
+
+def test_show_heatmaps_labels_small_arrays_only(monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda: None)
+    show_heatmaps = snippet_namespace("show_heatmaps")["show_heatmaps"]
+    show_heatmaps([np.arange(4.0).reshape(2, 2), np.zeros((11, 11))], ["small", "large"])
+    small, large = plt.gcf().axes
+    assert [t.get_text() for t in small.texts] == ["0", "1", "2", "3"] and not large.texts
+    assert [small.get_title(), large.get_title()] == ["small", "large"]
+    plt.close("all")
+
+
+def test_count_parameters_counts_kernel_and_bias():
+    from flax import nnx
+
+    namespace = {"jax": __import__("jax"), "nnx": nnx}
+    exec(SNIPPETS["count_parameters"], namespace)
+    layer = nnx.Conv(3, 4, kernel_size=(2, 2), rngs=nnx.Rngs(0))
+    assert namespace["count_parameters"](layer) == 3 * 4 * 2 * 2 + 4
