@@ -28,7 +28,7 @@ FIND = $(or $(PYTHON),python3) tools/offline_browser.py
 NO_CHROMIUM = $(shell $(FIND) chromium)
 NO_NPM = $(shell $(FIND) npm)
 
-.PHONY: site pdf slides has-chromium has-npm test test-tools check-book check-notebooks refresh assignments colab-check stability bench lock clean
+.PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks refresh assignments colab-check stability bench lock clean
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
@@ -83,6 +83,9 @@ test-tools:
 	@test -z "$$CI" || test -z "$(shell $(FIND) chromium npm)" || { echo "error: CI runs every test, and the PDF," \
 	  "slides and browser tests need what is missing here: $(shell $(FIND) chromium npm)" >&2; exit 1; }
 
+check: check-book  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
+	python -m pytest tests -m static -q -p no:xdist
+
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)
 
@@ -96,8 +99,13 @@ bench: $(READY)  ## time chapter 7's convolutions on this machine; table on scre
 
 # Colab's preinstalled versions, pinned in requirements-colab.txt: do the chapters still run there?
 COLAB := .venv-colab
-colab-check: $(COLAB)/.ready  ## execute every chapter with the package versions Colab preinstalls
-	$(COLAB)/bin/python tools/colab_check.py $(CHAPTERS)
+colab-check: $(COLAB)/.ready  ## nbval on every chapter with Colab's own versions: every output but the figures compared
+	@mkdir -p _build/reports && cat tests/nbval_sanitize.cfg tests/nbval_figures.cfg > _build/reports/nbval-colab.cfg
+	@$(ONE_THREAD) $(COLAB)/bin/python -m pytest --nbval --nbval-current-env $(PARALLEL) $(CHAPTERS) -q \
+	  --nbval-sanitize-with _build/reports/nbval-colab.cfg --junitxml=_build/reports/colab-nbval.xml || { echo "error: with" \
+	  "Colab's versions (requirements-colab.txt) a chapter's output differs from the page (above): a learner in Colab" \
+	  "would see other numbers. Make the chapter's output the same in both environments." >&2; exit 1; }
+	$(COLAB)/bin/python tools/colab_check.py _build/reports/colab-nbval.xml
 
 $(COLAB)/.ready: requirements-colab.txt $(READY)
 	rm -rf $(COLAB) && $(PYTHON) -m venv $(COLAB)

@@ -1,11 +1,12 @@
 """Shared helpers for the tests: where things are, and how to load a chapter's code."""
 
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+
+import check_book  # tools/, on sys.path through pytest.ini's pythonpath
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -13,8 +14,6 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 SITE = ROOT / "_build" / "html"
-sys.path.insert(0, str(ROOT / "tools"))
-import check_book  # noqa: E402  (tools/ is not a package)
 
 
 def toc_files():

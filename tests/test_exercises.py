@@ -46,6 +46,7 @@ def assignments():
     return ASSIGNMENTS
 
 
+@pytest.mark.static
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_three_to_six_exercises_each_with_a_solution_dropdown(path):
     sources = ["".join(c["source"]).lstrip() for c in json.loads(path.read_text())["cells"]]
@@ -75,6 +76,7 @@ def test_no_solution_leaks_into_student_site(assignments, path):
     assert not leaked, f"student site page {html.name} shows solution lines: {leaked[:3]}"
 
 
+@pytest.mark.static
 def test_a_solution_with_two_written_answers_is_refused():
     """nbgrader grades one written answer per exercise: `make refresh` says which exercise breaks that."""
     import exercises

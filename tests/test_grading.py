@@ -54,11 +54,13 @@ def readme_commands():
     return [line.split("#")[0].strip() for line in blocks[0].splitlines() if line.startswith("nbgrader ")]
 
 
+@pytest.mark.static
 def test_readme_lists_every_step_of_the_instructor_flow():
     subcommands = [command.split()[1] for command in readme_commands()]
     assert subcommands == STEPS, f"the README's instructor commands are {subcommands}, expected {STEPS}"
 
 
+@pytest.mark.static
 def test_readme_gives_each_chapters_points():
     readme = (ROOT / "README.md").read_text()
     for path in sorted(CHAPTERS.glob("*.ipynb")):

@@ -6,18 +6,16 @@ tests are skipped too (under CI they fail). The slide decks are opened in Chromi
 test_browser.py.
 """
 
-import json
 import re
 import unicodedata
 
 import nbformat
 import pytest
 
-from conftest import CHAPTERS, ROOT, require, toc_files
+from conftest import CHAPTERS, require, toc_files
 from offline_browser import why_not_chromium
 
 CHAPTER_STEMS = [entry.removeprefix("chapters/") for entry in toc_files() if entry.startswith("chapters/")]
-REPORT = ROOT / "_build" / "reports" / "offline.json"
 
 
 def markdown(stem):
@@ -80,14 +78,6 @@ def test_every_section_of_the_chapter_is_in_its_pages(book, stem):
     headings = [plain(h) for source in markdown(stem) for h in re.findall(r"^#{2,3} (.+)$", source, re.MULTILINE)]
     missing = [heading for heading in headings if heading not in text]
     assert len(headings) >= 3 and not missing, f"{stem}: sections missing from its pages of the PDF: {missing}"
-
-
-def test_report_gives_page_count_size_and_slides(book):
-    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    pdf = report.get("pdf", {})
-    assert (pdf.get("pages"), pdf.get("bytes")) == (len(book["pages"]), book["bytes"]), \
-        f"_build/reports/offline.json says {pdf}, but _build/html/book.pdf has {len(book['pages'])} pages, {book['bytes']} bytes"
-    assert set(report.get("slides", {})) == set(CHAPTER_STEMS), f"offline.json lists slides for {report.get('slides')}"
 
 
 @pytest.mark.parametrize("stem", CHAPTER_STEMS)

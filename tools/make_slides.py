@@ -24,8 +24,7 @@ from bs4 import BeautifulSoup
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import check_book  # noqa: E402  (tools/ is not a package)
+import check_book  # tools/ is on sys.path: the script's folder, or pytest's pythonpath
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "slides"
