@@ -132,7 +132,7 @@ def grade(half, tmp_path_factory):
     (course / "exchange").mkdir()
     if CARELESS_EXAMPLE in stems:  # the endless loop: stop it sooner than the course's 300 s
         with (course / "nbgrader_config.py").open("a") as config:
-            config.write("c.ExecutePreprocessor.timeout = 15\n")
+            config.write("c.ExecutePreprocessor.timeout = 30\n")  # 10 times the longest cell
     sources, handed_in = {}, 0
     for stem in stems:
         released = nbformat.read(course / "release" / stem / f"{stem}.ipynb", as_version=4)
