@@ -158,7 +158,8 @@ def grade(half, tmp_path_factory):
             nbgrader(course, "submit", README_EXAMPLE, *student_side, cwd=home)
             handed_in += 1
         start = time.perf_counter()
-        results[arguments[0]] = nbgrader(course, *arguments, check=arguments[0] != "autograde")
+        broken_file = arguments[0] == "autograde" and CARELESS_EXAMPLE in stems  # exits 1 for "unparseable"
+        results[arguments[0]] = nbgrader(course, *arguments, check=not broken_file)
         seconds[arguments[0]] = round(time.perf_counter() - start, 1)
     REPORTS.mkdir(parents=True, exist_ok=True)  # what autograding costs, for an instructor to size a course
     (REPORTS / f"{half}.json").write_text(json.dumps(
