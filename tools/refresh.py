@@ -47,12 +47,11 @@ def embed_figures(notebook):
             cell.source = EMBEDDED_FIGURE.sub(inline, cell.source)
 
 
-def normalise(notebook, name="the notebook"):
+def normalise(notebook):
     notebook.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
-    exercises.mark_for_nbgrader(notebook, name)
 
 
 def write_shared_code(notebook, name):
@@ -72,7 +71,7 @@ def refresh(path):
     write_shared_code(notebook, path)
     exercises.split_solution_directives(notebook)
     try:
-        exercises.mark_for_nbgrader(notebook, path)  # before running: a malformed exercise stops at once
+        exercises.mark_for_nbgrader(notebook, path)  # once, before running: a malformed exercise stops at once
     except exercises.ConventionError as error:
         sys.exit(f"error: {error}")
     client = NotebookClient(notebook, timeout=1200, kernel_name="python3", record_timing=False,
@@ -83,7 +82,7 @@ def refresh(path):
     except CellExecutionError as error:
         sys.exit(f"error: {path} did not run to the end, so its stored outputs were left as they were.\n{error}")
     notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})  # one output per stream, however timed
-    normalise(notebook, path)
+    normalise(notebook)
     nbformat.write(notebook, path)
     print(f"{path}: {len(notebook.cells)} cells executed in {time.perf_counter() - start:.1f} s")
 
