@@ -28,7 +28,7 @@ FIND = $(or $(PYTHON),python3) tools/offline_browser.py
 NO_CHROMIUM = $(shell $(FIND) chromium)
 NO_NPM = $(shell $(FIND) npm)
 
-.PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks refresh assignments colab-check stability bench lock clean
+.PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
@@ -72,7 +72,7 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  --junitxml=_build/reports/nbval.xml || { echo "error: a fresh run of a chapter differs from its stored outputs (chapter, cell and difference" \
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
-test: test-tools site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
+test: test-tools lint site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
 	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
@@ -83,8 +83,17 @@ test-tools:
 	@test -z "$$CI" || test -z "$(shell $(FIND) chromium npm)" || { echo "error: CI runs every test, and the PDF," \
 	  "slides and browser tests need what is missing here: $(shell $(FIND) chromium npm)" >&2; exit 1; }
 
-check: check-book  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
+check: check-book lint  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
 	python -m pytest tests -m static -q -p no:xdist
+
+lint: $(READY)  ## the chapters' code formatted and linted by ruff, 79 characters a line (ruff.toml)
+	@ruff format --check --quiet || { echo "error: a chapter's code is not formatted (files above): run 'make format'," \
+	  "then 'make refresh' if a shared snippet changed" >&2; exit 1; }
+	ruff check --quiet
+
+format: $(READY)  ## format the chapters' code with ruff (then `make refresh` if chapters/_shared changed)
+	ruff format
+	ruff check --fix
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)

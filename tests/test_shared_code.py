@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import shared_code
 from conftest import CHAPTERS, lax_corr2d, random_pairs
 
 pytestmark = pytest.mark.static  # executes no chapter: part of `make check`
@@ -56,7 +57,8 @@ def test_shared_cells_are_their_source(path):
     for number, cell in enumerate(code_cells(path)):
         for name in shared_tags(cell):
             assert name in SNIPPETS, f"{path.name} code cell {number} is tagged {TAG}{name}, but {SHARED.name}/{name}.py is missing"
-            assert "".join(cell["source"]).strip() == SNIPPETS[name], \
+            notebook = json.loads(path.read_text())
+            assert "".join(cell["source"]).strip() == shared_code.source(name, notebook), \
                 f"{path.name} code cell {number} differs from chapters/_shared/{name}.py: run `make refresh`"
 
 
@@ -71,10 +73,22 @@ def test_no_hand_kept_copy_of_shared_code(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_chapter_sets_up_reproducible_figures(path):
-    """nbval compares figures exactly only with the SVG settings of figure_settings.py, right after the imports."""
-    tags = [shared_tags(cell) for cell in code_cells(path)[:4]]
-    assert ["figure_settings"] in tags, f"{path.name}: a cell tagged {TAG}figure_settings must follow the imports"
+def test_every_chapter_starts_with_the_folded_set_up_cell(path):
+    """nbval compares figures exactly only with the SVG settings of setup.py; Colab installs through it."""
+    first = code_cells(path)[0]
+    assert shared_tags(first) == ["setup"], f"{path.name}: the first code cell must be tagged {TAG}setup"
+    assert "hide-cell" in first["metadata"]["tags"], f"{path.name}: the set-up cell must be folded: run `make refresh`"
+    assert first["metadata"]["mystnb"] == shared_code.SETUP_METADATA["mystnb"], f"{path.name}: run `make refresh`"
+
+
+def test_set_up_asks_colab_for_what_the_chapter_imports():
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": "import optax\nfrom sklearn import svm\n"}]}
+    colab = shared_code.colab_versions()
+    expected = [f"optax>={colab['optax']}", f"scikit-learn>={colab['scikit-learn']}"]
+    assert shared_code.colab_packages(notebook) == expected
+    assert f"packages = {expected}".replace("'", '"') in shared_code.source("setup", notebook)
+    with pytest.raises(shared_code.SharedCodeError, match="does not exist"):
+        shared_code.source("no_such_snippet", notebook)
 
 
 def test_every_snippet_is_used():

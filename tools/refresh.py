@@ -5,8 +5,8 @@ Usage: python tools/refresh.py chapters/01_cross_correlation.ipynb [...]
 Before executing, it redraws the diagrams in figures/ and embeds each one into the
 markdown cells that show it (an <img> whose data-source names the SVG), so a chapter
 opened alone in Colab still has its figures; and it writes the code several chapters share
-into the cells that carry it: a code cell tagged `shared-NAME` gets chapters/_shared/NAME.py,
-so each notebook stands alone and no copy is kept by hand. After executing, it normalises the notebook
+into the cells that carry it: a code cell tagged `shared-NAME` gets chapters/_shared/NAME.py
+(tools/shared_code.py), so each notebook stands alone and no copy is kept by hand. After executing, it normalises the notebook
 metadata, so a refresh with no content change leaves git clean.
 """
 
@@ -23,12 +23,11 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 import exercises
+import shared_code
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
-SHARED = ROOT / "chapters" / "_shared"  # helpers several chapters need, one file each
-SHARED_TAG = "shared-"  # a cell tagged shared-NAME holds chapters/_shared/NAME.py
 EMBEDDED_FIGURE = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]*" data-source="([^"]+)"')
 
 
@@ -55,14 +54,16 @@ def normalise(notebook):
 
 
 def write_shared_code(notebook, name):
-    """Set every cell tagged `shared-NAME` to chapters/_shared/NAME.py: code several chapters need has one source."""
+    """Set every cell tagged `shared-NAME` to its source (tools/shared_code.py): shared code has one source."""
     for cell in notebook.cells:
-        for tag in cell.metadata.get("tags", []):
-            if tag.startswith(SHARED_TAG):
-                snippet = SHARED / f"{tag.removeprefix(SHARED_TAG)}.py"
-                if not snippet.exists():
-                    sys.exit(f"error: {name} has a cell tagged {tag}, but {snippet.relative_to(ROOT)} does not exist")
-                cell.source = snippet.read_text().strip()
+        for snippet in shared_code.tags(cell):
+            try:
+                cell.source = shared_code.source(snippet, notebook)
+            except shared_code.SharedCodeError as error:
+                sys.exit(f"error: {name}: {error}")
+            if snippet == shared_code.SETUP:  # folded on the page under one line
+                cell.metadata.update(nbformat.from_dict(shared_code.SETUP_METADATA))
+                cell.metadata.tags = sorted(set(cell.metadata.tags) | {"hide-cell"})
 
 
 def refresh(path):
