@@ -1,7 +1,8 @@
 """The gate cannot be blinded: `make site` stops, naming the chapter, on every realistic breakage.
 
-Each test copies the book into a temporary folder, breaks one thing, and runs the nbval step of
-`make site` (`make check-notebooks`) there with the project's virtual environment.
+The book is copied into a temporary folder, with one broken copy of a chapter per breakage (cut
+after the first cell that shows it) and one unbroken chapter, and the nbval step of `make site`
+(`make check-notebooks`) runs once over them all, with the project's virtual environment.
 """
 
 import configparser
@@ -10,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+from xml.etree import ElementTree
 
 import pytest
 
@@ -44,37 +46,59 @@ def make(book, *arguments):
     # as from a shell: no make variables of the outer run, no plotting backend forced by conftest.py
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith("MAKE") and key != "MPLBACKEND"}
-    # PARALLEL= : one chapter needs no second pytest-xdist worker
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), "PARALLEL=", *arguments],
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), *arguments],
                           capture_output=True, text=True, env=environment, timeout=900)
 
 
-def break_chapter(book, chapter, old, new):
-    path = book / "chapters" / f"{chapter}.ipynb"
-    notebook = json.loads(path.read_text())
-    cells = [c for c in notebook["cells"] if c["cell_type"] == "code" and old in "".join(c["source"])]
-    assert len(cells) == 1, f"{chapter}: expected one code cell containing {old!r}, found {len(cells)}"
-    cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new)
+def smallest_broken_copy(book, name, chapter, old, new):
+    """broken/NAME.ipynb: the chapter with `old` replaced by `new`, cut after the first cell that shows it.
+
+    The copy ends with the first code cell, from the broken one on, that has stored outputs: the
+    smallest notebook in which the gate can see the breakage. If it cannot see it there, the test fails.
+    """
+    notebook = json.loads((book / "chapters" / f"{chapter}.ipynb").read_text())
+    cells = notebook["cells"]
+    found = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and old in "".join(c["source"])]
+    assert len(found) == 1, f"{chapter}: expected one code cell containing {old!r}, found {len(found)}"
+    cells[found[0]]["source"] = "".join(cells[found[0]]["source"]).replace(old, new)
+    last = next(i for i in range(found[0], len(cells)) if cells[i]["cell_type"] == "code" and cells[i]["outputs"])
+    notebook["cells"] = cells[:last + 1]
+    path = book / "broken" / f"{name}.ipynb"
+    path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(notebook, indent=1))
+    return path
+
+
+@pytest.fixture(scope="module")
+def gate_run(tmp_path_factory):
+    """One run of the nbval step over a copy per breakage, and an unbroken copy as the control."""
+    book = book_copy(tmp_path_factory.mktemp("gate"))
+    names = {breakage: f"{number}_{BREAKAGES[breakage][0]}" for number, breakage in enumerate(BREAKAGES)}
+    for breakage, name in names.items():
+        smallest_broken_copy(book, name, *BREAKAGES[breakage])
+    control = book / "broken" / "control.ipynb"  # the first chapter, unbroken, in full
+    shutil.copy(book / "chapters" / "01_cross_correlation.ipynb", control)
+    result = make(book, "check-notebooks", "CHAPTERS=" + " ".join(sorted(f"broken/{p.name}" for p in control.parent.iterdir())))
+    output = result.stdout + result.stderr
+    failed = set(re.findall(r"FAILED broken/(\w+)\.ipynb::", output))
+    report = ElementTree.parse(book / "_build" / "reports" / "nbval.xml")  # the step's own record of each cell
+    control_cells = [case for case in report.iter("testcase") if "control" in case.get("name", "") + case.get("classname", "")]
+    return result, output, failed, names, control_cells
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
-def test_nbval_step_catches(tmp_path, breakage, monkeypatch):
-    chapter, old, new = BREAKAGES[breakage]
-    book = book_copy(tmp_path)
-    break_chapter(book, chapter, old, new)
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-x")  # the first differing cell is enough
-    result = make(book, "check-notebooks", f"CHAPTERS=chapters/{chapter}.ipynb")
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, f"make check-notebooks passed despite {breakage} in {chapter}"
-    assert f"chapters/{chapter}.ipynb" in output, f"the failure does not name the chapter {chapter}"
+def test_nbval_step_catches(gate_run, breakage):
+    result, output, failed, names, _ = gate_run
+    assert result.returncode != 0, "make check-notebooks passed despite the breakages"
     assert "error: a fresh run of a chapter differs from its stored outputs" in output
+    assert names[breakage] in failed, f"the gate did not catch {breakage} in broken/{names[breakage]}.ipynb:\n{output[-3000:]}"
 
 
-def test_unbroken_copy_passes(tmp_path):
-    """The control for the tests above: the same copy, unbroken, passes the same step."""
-    result = make(book_copy(tmp_path), "check-notebooks", "CHAPTERS=chapters/01_cross_correlation.ipynb")
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+def test_unbroken_copy_passes(gate_run):
+    """The control for the tests above: an unbroken chapter, in the same run, passes."""
+    result, output, failed, names, control_cells = gate_run
+    assert control_cells, "the nbval report has no cell of broken/control.ipynb: the control did not run"
+    assert "control" not in failed and not any(len(case) for case in control_cells), output[-3000:]
 
 
 def test_sanitizers_never_hide_a_number():

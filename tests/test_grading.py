@@ -2,17 +2,16 @@
 
 Two copies of the course that `make assignments` laid out (_build/course), one for the odd and
 one for the even chapters (one per pytest-xdist worker), go through the README's instructor
-commands, read from the README itself: release and collect for chapter 1, whose untouched
-submission goes through nbgrader's exchange (fetch_assignment, submit); then autograde,
+commands, read from the README itself: release and collect for chapter 1, where one student
+fetches the assignment through nbgrader's exchange, works on it and submits it; then autograde,
 generate_feedback and export with the README's chapter replaced by a glob of the half's chapters
 (nbgrader takes globs there; the other submissions are put in submitted/, as from a learning
-platform). For every chapter three students hand in: one hands the release back untouched, one
-solves every exercise, one solves a single exercise (and edits another exercise's check cell to pass, which nbgrader's checksums undo).
-Chapter 6 also gets the bad submissions an instructor meets: a deleted check cell, a renamed
-function and an endless loop in one notebook, and a notebook that no longer parses.
-
-The untouched submission is the run of the student notebook as handed out: its lessons must run
-without error and every check must fail with its one-line message, also in the feedback.
+platform). For every chapter two students hand in, each having solved every other exercise
+(1, 3, 5 or 2, 4, 6) and left the rest as handed out, so every exercise is graded both solved
+and untouched with one autograde run per student; one of them also edits the check cell of an
+exercise they did not solve so that it passes, which nbgrader's checksums undo. Chapter 6 also
+gets the bad submissions an instructor meets: a deleted check cell, a renamed function and an
+endless loop in one notebook, and a notebook that no longer parses.
 """
 
 import copy
@@ -29,6 +28,7 @@ import nbformat
 import pytest
 
 import exercises
+from exercises import CHECK_POINTS
 from conftest import CHAPTERS, ROOT
 
 COURSE = ROOT / "_build" / "course"
@@ -36,7 +36,8 @@ REPORTS = ROOT / "_build" / "reports" / "grading"
 CHAPTER_STEMS = [path.stem for path in sorted(CHAPTERS.glob("*.ipynb"))]
 README_EXAMPLE = "01_cross_correlation"  # the assignment the README's commands name
 CARELESS_EXAMPLE = "06_pooling"  # a quick chapter with three checks, for the bad submissions
-AS_RELEASED = "as-released"  # the student who hands the notebook back untouched (outside the exchange)
+SOLVERS = {"solves-odd": 0, "solves-even": 1}  # exercises 1, 3, 5 or 2, 4, 6 (from position 0 or 1)
+EXCHANGE_STUDENT = "solves-odd"  # in chapter 1, this student fetches and submits through the exchange
 STEPS = ["release_assignment", "collect", "autograde", "generate_feedback", "export"]
 EXCHANGE_STEPS = ["release_assignment", "collect"]  # one assignment at a time: no globs; the others take them
 HALVES = {"odd": "[0-9][13579]_*", "even": "[0-9][02468]_*"}  # chapters NN_name by their last digit
@@ -93,20 +94,24 @@ def solved(released, source, exercise_labels):
     return notebook
 
 
+def split(found):
+    """Which exercises each of the two students solves: every other one, so each exercise is graded
+    both solved and as handed out, in one autograde run per student."""
+    return {student: {e.label for e in found[first::2]} for student, first in SOLVERS.items()}
+
+
 def submissions(stem, released, source):
     """Each student's submission: a notebook, or the raw text of a broken one."""
     found = exercises.exercises(source, stem)
-    labels = [e.label for e in found]
+    solves = split(found)
+    students = {student: solved(released, source, labels) for student, labels in solves.items()}
     checked = [e for e in found if e.check is not None]
-    one = solved(released, source, [checked[0].label])
-    edited = one.cells[checked[1].check]
-    edited.source = f'print("✓ {checked[1].label} is right")'  # a check a student made to pass
-    students = {"solved": solved(released, source, labels), "one-exercise": one}
-    if stem != README_EXAMPLE:  # there, this student fetches and submits through the exchange
-        students[AS_RELEASED] = released
+    edited = checked[0]  # a check cell edited to pass by a student who did not solve it
+    editor = next(student for student, labels in solves.items() if edited.label not in labels)
+    students[editor].cells[edited.check].source = f'print("✓ {edited.label} is right")'
     if stem == CARELESS_EXAMPLE:  # all an instructor meets at once: what is graded still counts
         first, second = checked[0], checked[1]
-        careless = solved(released, source, labels)
+        careless = solved(released, source, [e.label for e in found])
         for index in second.code_cells(source.cells):
             careless.cells[index].source = re.sub(r"def (\w+)\(", r"def \1_renamed(", careless.cells[index].source)
         loop = next(e for e in found if e.check is None and e.code_cells(source.cells))
@@ -133,11 +138,14 @@ def grade(half, tmp_path_factory):
     if CARELESS_EXAMPLE in stems:  # the endless loop: stop it sooner than the course's 300 s
         with (course / "nbgrader_config.py").open("a") as config:
             config.write("c.ExecutePreprocessor.timeout = 30\n")  # 10 times the longest cell
-    sources, handed_in = {}, 0
+    sources, handed_in, through_exchange = {}, 0, None
     for stem in stems:
         released = nbformat.read(course / "release" / stem / f"{stem}.ipynb", as_version=4)
         sources[stem] = nbformat.read(course / "source" / stem / f"{stem}.ipynb", as_version=4)
         for student, notebook in submissions(stem, released, sources[stem]).items():
+            if stem == README_EXAMPLE and student == EXCHANGE_STUDENT:
+                through_exchange = notebook  # handed in with fetch_assignment and submit, below
+                continue
             folder = course / "submitted" / student / stem
             folder.mkdir(parents=True)
             text = notebook if isinstance(notebook, str) else nbformat.writes(notebook)
@@ -146,15 +154,17 @@ def grade(half, tmp_path_factory):
     results, seconds = {}, {}
     for command in readme_commands():
         arguments = command.replace(README_EXAMPLE, pattern).split()[1:]
-        if arguments[0] in EXCHANGE_STEPS:  # chapter 1's blank submission goes through the exchange
+        if arguments[0] in EXCHANGE_STEPS:  # one student's chapter 1 goes through the exchange
             if README_EXAMPLE not in stems:
                 continue
             arguments = command.split()[1:]
-        if arguments[0] == "collect":  # before it, the student fetches and submits
+        if arguments[0] == "collect":  # before it, the student fetches, works and submits
             home = course.parent / "student-home"
             home.mkdir()
             student_side = ["--course", course_id(course), f"--Exchange.root={course / 'exchange'}"]
             nbgrader(course, "fetch_assignment", README_EXAMPLE, *student_side, cwd=home)
+            fetched, = home.rglob(f"{README_EXAMPLE}.ipynb")
+            fetched.write_text(nbformat.writes(through_exchange))
             nbgrader(course, "submit", README_EXAMPLE, *student_side, cwd=home)
             handed_in += 1
         start = time.perf_counter()
@@ -186,13 +196,22 @@ def manual_flags(graded, stem, student):
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gradebook:
-        notebook = gradebook.find_submission_notebook(stem, stem, student)
+        notebook = gradebook.find_submission_notebook(stem, stem, student_id(stem, student))
         return {grade.name: grade.needs_manual_grade for grade in notebook.grades}
 
 
-def blank(stem):
-    """The student who handed `stem` back as released."""
-    return get_username() if stem == README_EXAMPLE else AS_RELEASED
+def student_id(stem, student):
+    """The id nbgrader files a student's submission under (the exchange uses the operating system's user)."""
+    return get_username() if stem == README_EXAMPLE and student == EXCHANGE_STUDENT else student
+
+
+def grade_scores(graded, stem, student):
+    """{grade cell: (score, points)} for one student's submission, from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook(stem, stem, student_id(stem, student))
+        return {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
 
 
 def pytest_generate_tests(metafunc):
@@ -211,54 +230,60 @@ class HalfOfTheCourse:
 
     half = None
 
-    def test_autograde_scores_blank_solved_and_single_exercise(self, graded, stem):
+    def test_autograde_gives_each_check_its_points_only_when_solved(self, graded, stem):
         source = graded["sources"][stem]
-        scores = {student: float(row["score"]) for (name, student), row in graded["grades"].items() if name == stem}
-        max_scores = {float(row["max_score"]) for (name, _), row in graded["grades"].items() if name == stem}
         autograded, manual = exercises.points(source)
         assert autograded == check_points(source) > 0
-        assert max_scores == {autograded + manual}
-        first = next(e for e in exercises.exercises(source) if e.check is not None)
-        assert scores[blank(stem)] == 0, "the notebook as handed out must score 0"
-        assert scores["solved"] == autograded, "every exercise solved must score every autograded point"
-        assert scores["one-exercise"] == check_points(source, [first.label]), \
-            "one exercise solved (and another's check cell edited to pass) must score that exercise's points"
+        rows = {student: row for (name, student), row in graded["grades"].items() if name == stem}
+        assert {float(row["max_score"]) for row in rows.values()} == {autograded + manual}
+        for student, labels in split(exercises.exercises(source)).items():
+            scores = grade_scores(graded, stem, student)
+            checks = {name.removesuffix("-check"): score for name, score in scores.items() if name.endswith("-check")}
+            wrong = {label: score for label, score in checks.items()
+                     if score != ((CHECK_POINTS, CHECK_POINTS) if label in labels else (0, CHECK_POINTS))}
+            assert not wrong, f"{student} solved {sorted(labels)}: these checks scored (score, points) {wrong}"
+            assert float(rows[student_id(stem, student)]["score"]) == check_points(source, labels)
 
-    def test_written_answers_wait_for_a_person(self, graded, stem):
-        """Solved written answers are flagged for manual grading; untouched ones score 0 without a person."""
-        solved_flags, blank_flags = manual_flags(graded, stem, "solved"), manual_flags(graded, stem, blank(stem))
-        answers = [name for name in solved_flags if name.endswith("-answer")]
-        assert answers and all(solved_flags[name] for name in answers)
-        assert not any(blank_flags.values()), "an untouched notebook should need no manual grading"
+    def test_written_answers_wait_for_a_person_only_when_written(self, graded, stem):
+        """A written answer is flagged for manual grading; one left as handed out scores 0 without a person."""
+        for student, labels in split(exercises.exercises(graded["sources"][stem])).items():
+            flags = manual_flags(graded, stem, student)
+            answers = {name.removesuffix("-answer"): flag for name, flag in flags.items() if name.endswith("-answer")}
+            assert answers and answers == {label: label in labels for label in answers}, \
+                f"{student} wrote the answers of {sorted(labels)}, but nbgrader flags {answers}"
+            checks = [name for name, flag in flags.items() if flag and not name.endswith("-answer")]
+            assert not checks, f"{student}: checks {checks} were left to a person"
 
     def test_feedback_shows_each_failed_check_as_one_line(self, graded, stem):
-        course = graded["course"]
-        students = [path.parent.name for path in (course / "submitted").glob(f"*/{stem}")]
-        assert len(students) >= 3
-        for student in set(students) - {"unparseable"}:
-            assert (course / "feedback" / student / stem / f"{stem}.html").exists(), f"no feedback for {student}"
-        feedback = (course / "feedback" / blank(stem) / stem / f"{stem}.html").read_text()
-        failures = re.findall(r"✗ \w+ still raises NotImplementedError", feedback)
-        checks = sum(1 for e in exercises.exercises(graded["sources"][stem]) if e.check is not None)
-        assert len(failures) == checks, f"the feedback shows {len(failures)} one-line check messages, expected {checks}"
-        text = re.sub(r"<[^>]+>", "", feedback)
-        assert not re.search(r"ExerciseCheckFailed\s+Traceback", text), "a failed check must show its message, not a traceback"
+        course, found = graded["course"], exercises.exercises(graded["sources"][stem])
+        for student, labels in split(found).items():
+            path = course / "feedback" / student_id(stem, student) / stem / f"{stem}.html"
+            assert path.exists(), f"no feedback for {student}"
+            feedback = path.read_text()
+            failures = re.findall(r"✗ \w+ still raises NotImplementedError", feedback)
+            unsolved = sum(1 for e in found if e.check is not None and e.label not in labels)
+            assert len(failures) == unsolved, f"{student}'s feedback shows {len(failures)} failed checks, expected {unsolved}"
+            assert not re.search(r"ExerciseCheckFailed\s+Traceback", re.sub(r"<[^>]+>", "", feedback)), \
+                "a failed check must show its message, not a traceback"
 
-    def test_blank_submission_runs_its_lessons_cleanly(self, graded, stem):
-        """The student notebook as handed out: lessons run without error, every check explains itself."""
-        notebook = nbformat.read(graded["course"] / "autograded" / blank(stem) / stem / f"{stem}.ipynb", 4)
-        checks = 0
-        for number, cell in enumerate(notebook.cells):
-            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-            metadata = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and metadata.get("grade"):
-                checks += 1
-                assert [e.ename for e in errors] == ["ExerciseCheckFailed"], \
-                    f"{stem} cell {number}: the check should fail with its own message, got {errors}"
-                assert errors[0].traceback == [f"✗ {errors[0].evalue}"], "a check must show its message, not a traceback"
-            elif not metadata.get("solution"):
-                assert not errors, f"{stem} cell {number} fails in the student notebook: {errors[0].evalue}"
-        assert checks, f"{stem} has no automatic check"
+    def test_student_notebooks_run_their_lessons_cleanly(self, graded, stem):
+        """The notebook as handed out, half its exercises done: lessons run, each unsolved check explains itself."""
+        found = exercises.exercises(graded["sources"][stem])
+        for student, labels in split(found).items():
+            path = graded["course"] / "autograded" / student_id(stem, student) / stem / f"{stem}.ipynb"
+            notebook = nbformat.read(path, 4)
+            for number, cell in enumerate(notebook.cells):
+                errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+                metadata = cell.metadata.get("nbgrader", {})
+                if cell.cell_type == "code" and metadata.get("grade"):
+                    if metadata["grade_id"].removesuffix("-check") in labels:
+                        assert not errors, f"{student}, {stem} cell {number}: a solved check failed: {errors}"
+                        continue
+                    assert [e.ename for e in errors] == ["ExerciseCheckFailed"], \
+                        f"{student}, {stem} cell {number}: the check should fail with its own message, got {errors}"
+                    assert errors[0].traceback == [f"✗ {errors[0].evalue}"], "a check shows its message, not a traceback"
+                elif not metadata.get("solution"):
+                    assert not errors, f"{student}, {stem} cell {number} fails: {errors[0].evalue}"
 
 
 class TestOddChapters(HalfOfTheCourse):

@@ -168,3 +168,22 @@ def test_count_parameters_counts_kernel_and_bias():
     exec(SNIPPETS["count_parameters"], namespace)
     layer = nnx.Conv(3, 4, kernel_size=(2, 2), rngs=nnx.Rngs(0))
     assert namespace["count_parameters"](layer) == 3 * 4 * 2 * 2 + 4
+
+
+@pytest.mark.parametrize("display", [True, False])
+def test_glue_without_myst_nb_records_what_myst_nb_records(display):
+    """In Colab there is no myst-nb: the stand-in must write the same output, or nbval's Colab run differs."""
+    from unittest import mock
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    library, stand_in = {}, {}
+    exec(SNIPPETS["glue"], library)
+    exec(SNIPPETS["glue"].replace("from myst_nb import glue", "raise ImportError"), stand_in)
+    assert library["glue"].__module__.startswith("myst_nb") and stand_in["glue"].__module__ != library["glue"].__module__
+    published = []
+    shell = InteractiveShell.instance()
+    with mock.patch.object(shell.display_pub, "publish", lambda data, metadata=None, **_: published.append((data, metadata))):
+        for namespace in (library, stand_in):
+            namespace["glue"]("speed_up", 12.3456, display=display)
+    assert published[0] == published[1]
