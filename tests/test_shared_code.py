@@ -187,3 +187,15 @@ def test_glue_without_myst_nb_records_what_myst_nb_records(display):
         for namespace in (library, stand_in):
             namespace["glue"]("speed_up", 12.3456, display=display)
     assert published[0] == published[1]
+
+
+def test_check_function_names_a_known_mistake():
+    """A derivation's check takes the learner's formula and says which known mistake it makes."""
+    checks = snippet_namespace("exercise_checks")
+    right = lambda n, k: n - k + 1  # noqa: E731
+    mistakes = {"the output has n - k + 1 positions: add the 1": lambda n, k: n - k}
+    with pytest.raises(checks["ExerciseCheckFailed"], match=r"output_size\(5, 3\): the output has n - k \+ 1"):
+        checks["check_function"]("output_size", lambda n, k: n - k, right, [(5, 3), (4, 2)], mistakes)
+    with pytest.raises(checks["ExerciseCheckFailed"], match="values are wrong"):  # an unknown mistake: the usual message
+        checks["check_function"]("output_size", lambda n, k: n * k, right, [(5, 3)], mistakes)
+    checks["check_function"]("output_size", right, right, [(5, 3)], mistakes)

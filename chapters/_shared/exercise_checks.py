@@ -1,7 +1,5 @@
 class ExerciseCheckFailed(AssertionError):
-    """A wrong answer to an exercise. Jupyter shows only the message, not a
-    traceback.
-    """
+    """A wrong answer to an exercise: Jupyter shows its message only."""
 
     def _render_traceback_(self):
         return [f"✗ {self}"]
@@ -15,9 +13,10 @@ def describe(argument):
     )
 
 
-def check_function(name, answer, reference, cases):
-    """Compare `answer` with `reference` on each tuple of arguments in `cases`;
-    explain any difference.
+def check_function(name, answer, reference, cases, mistakes=None):
+    """Run `answer` and `reference` on each tuple in `cases`; explain a
+    difference. `mistakes` maps an explanation to a function that makes that
+    mistake: an answer that agrees with it gets the explanation.
     """
     for arguments in cases:
         call = f"{name}({', '.join(describe(a) for a in arguments)})"
@@ -36,6 +35,11 @@ def check_function(name, answer, reference, cases):
             np.asarray(reference(*arguments)),
             np.asarray(result),
         )
+        for explanation, mistake in (mistakes or {}).items():
+            made = np.asarray(mistake(*arguments))
+            if made.shape == result.shape and np.allclose(made, result):
+                if not np.allclose(made, expected, atol=1e-4):
+                    raise ExerciseCheckFailed(f"{call}: {explanation}")
         transposed = (
             result.ndim == 2
             and result.T.shape == expected.shape
