@@ -26,10 +26,12 @@ def test_layer_has_kernel_and_bias_only(chapter):
                                atol=1e-5)
 
 
-def test_solution_conv2d_is_a_true_convolution(chapter):
-    for image, kernel in random_pairs(10, seed=3):
-        np.testing.assert_allclose(chapter.conv2d(image, kernel),
-                                   jax.scipy.signal.convolve2d(image, kernel, mode="valid"), atol=1e-4)
+def test_solution_loops_in_jax_have_the_gradient_of_lax(chapter):
+    for image, kernel in random_pairs(6, seed=3):
+        np.testing.assert_allclose(chapter.corr2d_loops_jax(image, kernel), lax_corr2d(image, kernel), atol=1e-4)
+        by_loops = jax.grad(lambda k: chapter.corr2d_loops_jax(image, k).sum())(kernel)
+        by_lax = jax.grad(lambda k: lax_corr2d(image, k).sum())(kernel)
+        np.testing.assert_allclose(by_loops, by_lax, atol=1e-4)
 
 
 @pytest.mark.parametrize("layers, size", [(1, 2), (2, 3), (3, 4)])
@@ -55,10 +57,26 @@ WRONG_ANSWERS = {
         "padded twice": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, 2 * pad), K), "expected shape"),
         "NaN": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K) * float("nan"), "contains NaN"),
     },
-    "conv2d": {
-        "kernel not flipped": (lambda c: c.corr2d, "values are wrong"),
-        "kernel flipped in one axis": (lambda c: lambda X, K: c.corr2d(X, K[::-1]), "values are wrong"),
-        "full instead of valid": (lambda c: lambda X, K: c.convolve2d(X, K, mode="full"), "expected shape"),
+    "conv_counts": {
+        "forgot the + 1": (lambda c: lambda i, k: (i[0] - k[0], i[1] - k[1], (i[0] - k[0]) * (i[1] - k[1]) * k[0] * k[1]),
+                           r"n - k \+ 1 positions"),
+        "one product per output": (lambda c: lambda i, k: (i[0] - k[0] + 1, i[1] - k[1] + 1,
+                                                           (i[0] - k[0] + 1) * (i[1] - k[1] + 1)), r"kh \* kw multiplications"),
+        "every input pixel": (lambda c: lambda i, k: (i[0] - k[0] + 1, i[1] - k[1] + 1, i[0] * i[1] * k[0] * k[1]),
+                              "whole kernel fits"),
+        "height and width swapped": (lambda c: lambda i, k: (i[1] - k[1] + 1, i[0] - k[0] + 1,
+                                                             (i[0] - k[0] + 1) * (i[1] - k[1] + 1) * k[0] * k[1]),
+                                     "values are wrong"),
+    },
+    "receptive_field_size": {
+        "k per layer": (lambda c: lambda layers, k: layers * k, "k - 1 pixels, not k"),
+        "multiplied": (lambda c: lambda layers, k: k**layers, "by addition, not multiplication"),
+        "one short": (lambda c: lambda layers, k: layers * (k - 1), "values are wrong"),
+    },
+    "corr2d_loops_jax": {
+        "the NumPy loops": (lambda c: c.corr2d_loops, "jax.grad cannot trace corr2d_loops_jax"),
+        "kernel flipped": (lambda c: lambda X, K: c.corr2d(X, c.jnp.flip(K)), "values are wrong"),
+        "last row missing": (lambda c: lambda X, K: c.corr2d(X, K)[:-1], "expected shape"),
     },
 }
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)

@@ -67,9 +67,15 @@ def test_solutions_match_lax_on_random_shapes(chapter):
         np.testing.assert_allclose(chapter.strided_conv_matrix(kernel, image.shape, stride) @ image.ravel(),
                                    lax_corr2d(image, kernel, stride).ravel(), atol=1e-4,
                                    err_msg=f"stride {stride}, image {image.shape}, kernel {kernel.shape}")
-        g = image  # any array works as an output-shaped input of the transposed correlation
-        np.testing.assert_allclose(chapter.transposed_corr2d(g, kernel),
-                                   scipy.signal.convolve2d(g, kernel, mode="full"), atol=1e-4)
+        dilated = np.zeros((2 * kernel.shape[0] - 1, 2 * kernel.shape[1] - 1), np.float32)
+        dilated[::2, ::2] = kernel
+        if all(n >= k for n, k in zip(image.shape, dilated.shape)):
+            np.testing.assert_allclose(chapter.dilated_conv_matrix(kernel, image.shape, 2) @ image.ravel(),
+                                       lax_corr2d(image, dilated).ravel(), atol=1e-4)
+        assert chapter.conv_matrix_nonzeros(image.shape, kernel.shape) == np.count_nonzero(
+            chapter.conv_matrix(np.ones_like(kernel), image.shape))
+        g_shape = lax_corr2d(image, kernel).shape
+        assert chapter.transposed_shape(g_shape, kernel.shape) == image.shape
 
 
 WRONG_BY_COLUMNS = {
@@ -94,17 +100,32 @@ WRONG_STRIDED = {
 }
 
 
-def full_shape(g, K):
-    return g.shape[0] + K.shape[0] - 1, g.shape[1] + K.shape[1] - 1
+def spread(c, k, d):
+    """k with d - 1 zeros between neighbouring weights."""
+    return c.jnp.zeros((d * (k.shape[0] - 1) + 1, d * (k.shape[1] - 1) + 1)).at[::d, ::d].set(k)
 
 
-WRONG_TRANSPOSED = {
-    "W instead of W.T": (lambda c: lambda g, K: c.conv_matrix(K, full_shape(g, K)) @ g.ravel(), "raised TypeError"),
-    "not reshaped": (lambda c: lambda g, K: c.conv_matrix(K, full_shape(g, K)).T @ g.ravel(), "expected shape"),
-    "flipped kernel": (lambda c: lambda g, K: c.transposed_corr2d(g, c.jnp.flip(K)), "values are wrong"),
+WRONG_DILATED = {
+    "dilation ignored": (lambda c: lambda k, s, d: c.conv_matrix(k, s), "expected shape"),
+    "kernel stretched, not spread": (lambda c: lambda k, s, d: c.conv_matrix(
+        c.jnp.repeat(c.jnp.repeat(k, d, 0), d, 1)[:d * (k.shape[0] - 1) + 1, :d * (k.shape[1] - 1) + 1], s),
+        "values are wrong"),
+    "flipped kernel": (lambda c: lambda k, s, d: c.conv_matrix(spread(c, c.jnp.flip(k), d), s), "values are wrong"),
+}
+WRONG_NONZEROS = {
+    "a row per input pixel": (lambda c: lambda n, k: n[0] * n[1] * k[0] * k[1], "not one per input pixel"),
+    "forgot the + 1": (lambda c: lambda n, k: (n[0] - k[0]) * (n[1] - k[1]) * k[0] * k[1], r"n - k \+ 1 positions"),
+    "all entries": (lambda c: lambda n, k: (n[0] - k[0] + 1) * (n[1] - k[1] + 1) * n[0] * n[1], "zeros included"),
+    "the fraction instead": (lambda c: lambda n, k: k[0] * k[1] / (n[0] * n[1]), "values are wrong"),
+}
+WRONG_TRANSPOSED_SHAPE = {
+    "the forward formula": (lambda c: lambda m, k: (m[0] - k[0] + 1, m[1] - k[1] + 1), "forward correlation's shape"),
+    "one too many": (lambda c: lambda m, k: (m[0] + k[0], m[1] + k[1]), "one too many per axis"),
+    "axes swapped": (lambda c: lambda m, k: (m[1] + k[1] - 1, m[0] + k[0] - 1), "values are wrong"),
 }
 
 
 WRONG_ANSWERS = {"conv_matrix_by_columns": WRONG_BY_COLUMNS, "strided_conv_matrix": WRONG_STRIDED,
-                 "transposed_corr2d": WRONG_TRANSPOSED}
+                 "conv_matrix_nonzeros": WRONG_NONZEROS, "transposed_shape": WRONG_TRANSPOSED_SHAPE,
+                 "dilated_conv_matrix": WRONG_DILATED}
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)

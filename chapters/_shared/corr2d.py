@@ -1,6 +1,6 @@
 def corr2d(X, K):
-    """Cross-correlate a (H, W) image with a (kh, kw) kernel; returns (H - kh +
-    1, W - kw + 1).
+    """Cross-correlate a (H, W) image with a (kh, kw) kernel; returns
+    (H - kh + 1, W - kw + 1).
     """
     if X.ndim != 2 or K.ndim != 2:
         raise ValueError(
