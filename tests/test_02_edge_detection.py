@@ -6,7 +6,7 @@ import pytest
 import skimage
 from jax.scipy.signal import correlate2d
 
-from conftest import load_chapter
+from conftest import exercise_check_tests, load_chapter
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +129,44 @@ def test_check_sobel_magnitude_explains_wrong_answers(chapter, variant, message)
 def test_check_sobel_magnitude_explains_not_implemented(chapter):
     with pytest.raises(chapter.ExerciseCheckFailed, match="NotImplementedError"):
         chapter.check_sobel_magnitude(not_implemented)
+
+
+def sobel_along(c, angle):
+    return np.cos(angle) * c.sobel_vertical_kernel + np.sin(angle) * c.sobel_horizontal_kernel
+
+
+def blur(size, sigma, offset):
+    steps = np.arange(size) - offset
+    return np.exp(-(steps[:, None] ** 2 + steps[None, :] ** 2) / (2 * sigma**2))
+
+
+WRONG_ANSWERS = {
+    "derivative_kernel": {
+        "all weights of size 1": (lambda c: lambda d: np.array([[(-1.0) ** j for j in range(d + 1)]]), "binomial"),
+        "one weight too many": (lambda c: lambda d: np.convolve(c.derivative_kernel(d)[0], [1.0, -1.0])[None, :],
+                                "expected shape"),
+        "signs reversed": (lambda c: lambda d: -c.derivative_kernel(d), "values are wrong"),
+    },
+    "directional_edge_kernel": {
+        "cos and sin swapped": (lambda c: lambda a: sobel_along(c, np.pi / 2 - a), "cos and sin are swapped"),
+        "degrees": (lambda c: lambda a: sobel_along(c, np.deg2rad(a)), "radians, not degrees"),
+        "turned the other way": (lambda c: lambda a: sobel_along(c, -a), "values are wrong"),
+    },
+    "gaussian_kernel": {
+        "not normalised": (lambda c: lambda size, sigma: blur(size, sigma, (size - 1) / 2), "add up to 1"),
+        "not centred": (lambda c: lambda size, sigma: blur(size, sigma, 0) / blur(size, sigma, 0).sum(),
+                        "centre the kernel"),
+        "sigma not squared": (lambda c: lambda size, sigma: blur(size, np.sqrt(sigma), (size - 1) / 2)
+                              / blur(size, np.sqrt(sigma), (size - 1) / 2).sum(), "values are wrong"),
+    },
+}
+test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
+
+
+def test_derivative_kernel_is_d_passes_of_the_difference(chapter):
+    row = np.random.default_rng(4).normal(size=(1, 12)).astype(np.float32)
+    for d in range(1, 5):
+        passes = row
+        for _ in range(d):
+            passes = np.asarray(chapter.corr2d(passes, chapter.vertical_edge_kernel))
+        np.testing.assert_allclose(chapter.corr2d(row, chapter.derivative_kernel(d)), passes, atol=1e-4)
