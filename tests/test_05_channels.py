@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from conftest import load_chapter
+from conftest import exercise_check_tests, load_chapter
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +144,14 @@ def test_dense_check_accepts_the_solution_and_explains_wrong_answers(chapter):
     for message, wrong in wrong_answers.items():
         with pytest.raises(chapter.ExerciseCheckFailed, match=message):
             chapter.check_linear_as_conv1x1(wrong)
+
+
+WRONG_ANSWERS = {
+    "bottleneck_weights": {
+        "one 1 x 1 layer": (lambda c: lambda ch, b, k: ch * b + b * b * k * k, "count both"),
+        "k x k layer with one channel": (lambda c: lambda ch, b, k: 2 * ch * b + b * k * k, "b \\* b \\* k \\* k"),
+        "added, not multiplied": (lambda c: lambda ch, b, k: 2 * (ch + b) + b * b * k * k, "one per pair"),
+        "the direct layer": (lambda c: lambda ch, b, k: ch * ch * k * k, "values are wrong"),
+    },
+}
+test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)

@@ -105,6 +105,16 @@ def test_solutions_match_flax_on_random_images(chapter):
 
 
 WRONG_ANSWERS = {
+    "same_padding": {
+        "k - 1": (lambda c: lambda k: k - 1, "not k - 1"),
+        "one too many": (lambda c: lambda k: (k + 1) // 2, "one too many"),
+        "twice the window": (lambda c: lambda k: 2 * k, "values are wrong"),
+    },
+    "max_pool_comparisons": {
+        "k * k comparisons": (lambda c: lambda ch, h, w, k: ch * (h - k + 1) * (w - k + 1) * k * k, "k \\* k - 1"),
+        "every pixel a window": (lambda c: lambda ch, h, w, k: ch * h * w * (k * k - 1), "window positions"),
+        "one channel": (lambda c: lambda ch, h, w, k: (h - k + 1) * (w - k + 1) * (k * k - 1), "number of channels"),
+    },
     "max_pool2d": {
         "zero padding": (lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad), size)[::stride, ::stride],
                          "values are wrong"),

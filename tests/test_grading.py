@@ -35,7 +35,7 @@ COURSE = ROOT / "_build" / "course"
 REPORTS = ROOT / "_build" / "reports" / "grading"
 CHAPTER_STEMS = [path.stem for path in sorted(CHAPTERS.glob("*.ipynb"))]
 README_EXAMPLE = "01_cross_correlation"  # the assignment the README's commands name
-CARELESS_EXAMPLE = "06_pooling"  # a quick chapter with three checks, for the bad submissions
+CARELESS_EXAMPLE = "06_pooling"  # a quick chapter with four checks or more, for the bad submissions
 SOLVERS = {"solves-odd": 0, "solves-even": 1}  # exercises 1, 3, 5 or 2, 4, 6 (from position 0 or 1)
 EXCHANGE_STUDENT = "solves-odd"  # in chapter 1, this student fetches and submits through the exchange
 STEPS = ["release_assignment", "collect", "autograde", "generate_feedback", "export"]
@@ -110,11 +110,10 @@ def submissions(stem, released, source):
     editor = next(student for student, labels in solves.items() if edited.label not in labels)
     students[editor].cells[edited.check].source = f'print("✓ {edited.label} is right")'
     if stem == CARELESS_EXAMPLE:  # all an instructor meets at once: what is graded still counts
-        first, second = checked[0], checked[1]
+        first, second, loop = checked[:3]
         careless = solved(released, source, [e.label for e in found])
         for index in second.code_cells(source.cells):
             careless.cells[index].source = re.sub(r"def (\w+)\(", r"def \1_renamed(", careless.cells[index].source)
-        loop = next(e for e in found if e.check is None and e.code_cells(source.cells))
         careless.cells[loop.code_cells(source.cells)[0]].source = "while True:\n    pass"
         careless.cells.pop(first.check)
         students.update({"careless": careless, "unparseable": nbformat.writes(released)[:-500]})
@@ -297,8 +296,8 @@ class TestEvenChapters(HalfOfTheCourse):
         """One careless student: a check cell deleted, a function renamed, an endless loop; one unreadable file."""
         stem = CARELESS_EXAMPLE
         source, autograde = graded["sources"][stem], graded["results"]["autograde"]
-        first, second, *rest = [e for e in exercises.exercises(source) if e.check is not None]
-        assert rest, f"{stem} needs a third check, which the careless student gets right"
+        first, second, loop, *rest = [e for e in exercises.exercises(source) if e.check is not None]
+        assert rest, f"{stem} needs a fourth check, which the careless student gets right"
         assert float(graded["grades"][stem, "careless"]["score"]) == check_points(source, [e.label for e in rest]), \
             "the careless student's other checks must still count"
         assert manual_flags(graded, stem, "careless")[f"{first.label}-check"], \
