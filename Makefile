@@ -37,7 +37,7 @@ site: check-notebooks  ## check every chapter's stored outputs, then build _buil
 	  else echo "skipped the PDF: $(NO_CHROMIUM)" >&2; fi
 	@if [ -z "$(NO_NPM)" ]; then $(MAKE) --no-print-directory slides && mkdir -p _build/html && cp -r _build/slides _build/html/slides; \
 	  else echo "skipped the slides: $(NO_NPM)" >&2; fi
-	jupyter-book build -W -n --keep-going --quiet .
+	jupyter-book build -W -n --keep-going --quiet --all .  # --all: sitemap.xml lists only the pages a build writes
 
 has-chromium:
 	@test -z "$(NO_CHROMIUM)" || { echo "error: cannot print the PDF: $(NO_CHROMIUM)" >&2; exit 1; }
