@@ -1,5 +1,7 @@
-"""Online: the site works at its address, and only a checked site is published.
+"""Online: the workflow lints clean, the site works at its address, and only a checked site is published.
 
+- .github/workflows/ passes actionlint and zizmor (offline, its default persona) with no finding,
+  and its test job runs CI's own command, not a list of its own.
 - The site's address comes from `repository.url` (GitHub Pages: https://owner.github.io/REPO/):
   404.html links only to files of the site under that address, and sitemap.xml lists every page
   of _toc.yml there.
@@ -10,6 +12,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +28,8 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, clean_clone, require, toc_files
 from offline_browser import why_not_chromium, why_not_npm
 
+BIN = Path(sys.executable).parent
+WORKFLOWS = ROOT / ".github" / "workflows"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 OWNER, REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/").split("/")
 BASE = CONFIG["html"].get("baseurl") or f"https://{OWNER.lower()}.github.io/{REPO}/"  # GitHub Pages' rule
@@ -32,6 +37,25 @@ STAMP = "checked-by-make-site.json"
 # git's own settings, for speed only: the test pushes 35 MB of site to a local repository
 NO_COMPRESSION = {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "core.compression", "GIT_CONFIG_VALUE_0": "0",
                   "GIT_CONFIG_KEY_1": "pack.compression", "GIT_CONFIG_VALUE_1": "0"}
+
+
+@pytest.mark.static
+@pytest.mark.parametrize("linter", [["actionlint"], ["zizmor", "--offline", str(WORKFLOWS)]], ids=["actionlint", "zizmor"])
+def test_workflows_lint_clean(linter):
+    result = subprocess.run([str(BIN / linter[0]), *linter[1:]], cwd=ROOT, capture_output=True, text=True)
+    findings = result.stdout.strip()
+    assert result.returncode == 0 and (not findings or "No findings to report" in findings), f"{linter[0]}:\n{findings}"
+
+
+@pytest.mark.static
+def test_workflow_runs_what_ci_runs():
+    """One source of truth: the test job runs `bash .ci/run`, and no step runs a test tool of its own."""
+    workflow = yaml.safe_load((WORKFLOWS / "site.yml").read_text())
+    runs = {name: [step.get("run", "") for step in job["steps"]] for name, job in workflow["jobs"].items()}
+    assert "bash .ci/run" in runs["test"], f"the test job does not run `bash .ci/run`: {runs['test']}"
+    assert "make colab-check" in runs["colab"]
+    own = [run for job in runs.values() for run in job if re.search(r"pytest|nbval|jupyter-book|pip install", run)]
+    assert not own, f"steps that run tests or installs of their own instead of the Makefile's: {own}"
 
 
 @pytest.mark.static
