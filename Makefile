@@ -28,16 +28,18 @@ FIND = $(or $(PYTHON),python3) tools/offline_browser.py
 NO_CHROMIUM = $(shell $(FIND) chromium)
 NO_NPM = $(shell $(FIND) npm)
 
-.PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean
+.PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean publish edition
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
+	rm -f _build/html/checked-by-make-site.json  # the stamp of the last checked site (tools/publish.py)
 	rm -rf _build/html/book.pdf _build/html/slides _build/reports/offline.json  # the home page links only the copies this build adds
 	@if [ -z "$(NO_CHROMIUM)" ]; then $(MAKE) --no-print-directory pdf && mkdir -p _build/html && cp _build/pdf/book.pdf _build/html/; \
 	  else echo "skipped the PDF: $(NO_CHROMIUM)" >&2; fi
 	@if [ -z "$(NO_NPM)" ]; then $(MAKE) --no-print-directory slides && mkdir -p _build/html && cp -r _build/slides _build/html/slides; \
 	  else echo "skipped the slides: $(NO_NPM)" >&2; fi
-	jupyter-book build -W -n --keep-going --quiet .
+	jupyter-book build -W -n --keep-going --quiet --all .  # --all: sitemap.xml lists only the pages a build writes
+	python tools/publish.py stamp  # last: only a site that passed every step above can be published
 
 has-chromium:
 	@test -z "$(NO_CHROMIUM)" || { echo "error: cannot print the PDF: $(NO_CHROMIUM)" >&2; exit 1; }
@@ -102,6 +104,16 @@ COURSE ?= _build/course
 assignments: $(READY)  ## release every chapter with nbgrader into COURSE; student notebooks and site in _build/assignments/
 	python tools/execution_report.py  # the student site has the execution page too (works before any nbval run)
 	python tools/make_assignments.py $(COURSE)
+
+# Online: push the site `make site` checked (and only that) to the gh-pages branch of REMOTE with
+# ghp-import; pack a term's edition (site, PDF, slides, student notebooks) for a release.
+REMOTE ?= origin
+publish: $(READY)  ## push the checked _build/html to REMOTE's gh-pages branch (refuses a site `make site` did not check)
+	@python tools/publish.py push $(REMOTE)
+
+EDITION ?= _build/edition
+edition: $(READY)  ## pack the checked site, the PDF, the slides and the student notebooks into EDITION (a release's files)
+	@python tools/publish.py edition $(EDITION)
 
 bench: $(READY)  ## time chapter 7's convolutions on this machine; table on screen, _build/bench/results.json
 	python tools/bench.py

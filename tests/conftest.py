@@ -1,6 +1,8 @@
 """Shared helpers for the tests: where things are, and how to load a chapter's code."""
 
 import os
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +21,23 @@ SITE = ROOT / "_build" / "html"
 def toc_files():
     """The files the table of contents lists, in order, without their extension."""
     return check_book.toc_files(ROOT)
+
+
+def clean_clone(tmp_path, with_venv=True):
+    """The files git would commit (tracked and new, not ignored) copied into tmp_path/clone, with the
+    project's virtual environment linked in (run make there with `-o .venv/.ready`)."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, text=True)
+    if listed.returncode:
+        pytest.fail(f"this test copies the files git tracks, but git answered: {listed.stderr.strip()}", pytrace=False)
+    book = tmp_path / "clone"
+    for name in filter(None, listed.stdout.split("\0")):
+        if (ROOT / name).is_file():  # a deleted file stays listed until committed
+            (book / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, book / name)
+    if with_venv:
+        (book / ".venv").symlink_to(ROOT / ".venv")
+    return book
 
 
 def load_chapter(stem):
@@ -54,7 +73,8 @@ def broken_links(site):
 
     from bs4 import BeautifulSoup
 
-    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)  # _static: theme templates
+    # _static: theme templates; 404.html: its links are absolute, for the site's address (test_publish.py)
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and p.name != "404.html")
     soups = {page: BeautifulSoup(page.read_text(), "html.parser") for page in pages}
     ids = {page: {tag["id"] for tag in soup.find_all(id=True)} for page, soup in soups.items()}
     broken = []

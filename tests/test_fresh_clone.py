@@ -3,7 +3,8 @@
 `make site` on a clean clone still builds and checks the site and exits 0; it says, one line each,
 that it skipped the PDF and the slides and how to add what they need, and the site links to no
 file it does not contain. A plain `jupyter-book build .` works too, and its "How this site was
-checked" page says that it ran no check. An interrupted environment install is redone, not trusted.
+checked" page says that it ran no check (nor will `make publish` publish it). An interrupted
+environment install is redone, not trusted.
 Where a Chromium is, tools/offline_browser.py finds it (Playwright's, Google Chrome, $CHROMIUM).
 
 The clean clone is the files git would commit (tracked and new, not ignored), with the project's
@@ -14,34 +15,18 @@ still builds every page.
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, broken_links, toc_files
+from conftest import ROOT, broken_links, clean_clone, toc_files
 
 # What a machine without Chromium and npm lacks; the browsers Playwright may have installed are
 # hidden with PLAYWRIGHT_BROWSERS_PATH.
 MISSING = {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "npm", "npx", "node", "nodejs"}
 SMALL_CHAPTER = "chapters/01_cross_correlation.ipynb"
-
-
-def clean_clone(tmp_path, with_venv=True):
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True, text=True)
-    if listed.returncode:
-        pytest.fail(f"this test copies the files git tracks, but git answered: {listed.stderr.strip()}", pytrace=False)
-    book = tmp_path / "clone"
-    for name in filter(None, listed.stdout.split("\0")):
-        if (ROOT / name).is_file():  # a deleted file stays listed until committed
-            (book / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, book / name)
-    if with_venv:
-        (book / ".venv").symlink_to(ROOT / ".venv")
-    return book
 
 
 def bare_machine(tmp_path):
@@ -90,14 +75,17 @@ def test_plain_jupyter_book_build(tmp_path):
     stale = book / "_build" / "reports" / "execution.md"  # as an earlier `make site` leaves it
     stale.parent.mkdir(parents=True)
     stale.write_text("A STALE RECORD of an earlier run.\n")
+    machine = bare_machine(tmp_path)
     result = run([str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going", "."],
-                 book, bare_machine(tmp_path), timeout=300)
+                 book, machine, timeout=300)
     assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
     site = book / "_build" / "html"
     page = (site / "execution.html").read_text()
     assert "This build of the site did not run the check" in page and "STALE RECORD" not in page
     broken = broken_links(site)
     assert not broken, f"the site links to files it does not contain: {broken[:10]}"
+    refused = run([sys.executable, "tools/publish.py", "push", "origin"], book, machine)  # what `make publish` runs
+    assert refused.returncode == 1 and "the site in _build/html was not made by `make site`" in refused.stderr, refused.stderr
 
 
 def test_an_interrupted_install_is_redone(tmp_path):
