@@ -4,7 +4,6 @@ Reads what `make assignments` wrote into _build/assignments/ (`make test` builds
 """
 
 import json
-import re
 
 import nbformat
 import pytest
@@ -14,7 +13,6 @@ from conftest import CHAPTERS, ROOT
 
 ASSIGNMENTS = ROOT / "_build" / "assignments"
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
-DIRECTIVE = re.compile(r"^```\{(exercise|solution)-(start|end)\}", re.MULTILINE)
 
 
 def nbgrader(cell):
@@ -49,14 +47,30 @@ def assignments():
 @pytest.mark.static
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_three_to_six_exercises_each_with_a_solution_dropdown(path):
-    sources = ["".join(c["source"]).lstrip() for c in json.loads(path.read_text())["cells"]]
-    directives = [m.group(1, 2) for s in sources for m in DIRECTIVE.finditer(s)]
-    exercises = directives.count(("exercise", "start"))
-    assert 3 <= exercises <= 6, f"{path.name} has {exercises} exercises; the course promises 3 to 6"
-    assert directives == [("exercise", "start"), ("exercise", "end"), ("solution", "start"),
-                          ("solution", "end")] * exercises, f"{path.name}: each exercise needs its solution after it"
-    dropdowns = [s for s in sources if s.startswith("```{solution-start}")]
-    assert all(":class: dropdown" in s for s in dropdowns), f"{path.name}: every solution must be collapsed"
+    import exercises
+
+    try:  # the convention: each exercise, then its solution in a collapsed dropdown (tools/exercises.py)
+        found = exercises.exercises(nbformat.read(path, as_version=4), path.name)
+    except exercises.ConventionError as error:
+        pytest.fail(str(error), pytrace=False)
+    assert 3 <= len(found) <= 6, f"{path.name} has {len(found)} exercises; the course promises 3 to 6"
+
+
+@pytest.mark.static
+@pytest.mark.parametrize("question_closed, solution, message", [
+    (False, "```{solution-start} LABEL\n:class: dropdown\n```", "after its exercise-end"),
+    (True, "```{solution-start} LABEL\n```", "must be a `:class: dropdown`"),
+])
+def test_a_misplaced_or_open_solution_is_refused(question_closed, solution, message):
+    import exercises
+
+    notebook = nbformat.read(NOTEBOOKS[0], as_version=4)
+    first = exercises.exercises(notebook)[0]
+    if not question_closed:
+        notebook.cells[first.question].source = notebook.cells[first.question].source.replace("```{exercise-end}", "")
+    notebook.cells[first.question + 1].source = solution.replace("LABEL", first.label)
+    with pytest.raises(exercises.ConventionError, match=message):
+        exercises.exercises(notebook, NOTEBOOKS[0].name)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -66,8 +66,7 @@ def test_workflow_runs_what_ci_runs():
     ("https://gitlab.com/some-teacher/course", None),
 ])
 def test_a_forks_address_follows_its_repository_url(repository, address):
-    sys.path.insert(0, str(ROOT / "_ext"))
-    import site_address
+    import site_address  # _ext/, on sys.path through pytest.ini's pythonpath
 
     assert site_address.pages_address(repository) == address
 

@@ -51,18 +51,27 @@ class Exercise:
 
 def exercises(notebook, name="the notebook"):
     """The exercises of `notebook`, in order; ConventionError (naming the exercise) if one is malformed."""
-    found, current, inside = [], None, False
+    found, current, inside, question_open, solved = [], None, False, False, set()
     for index, cell in enumerate(notebook.cells):
         if directive(cell, "exercise-start"):
             label = re.search(r":label:\s*(\S+)", cell.source)
             if not label:
                 raise ConventionError(f"{name}, cell {index}: an exercise-start directive needs a `:label:`")
+            if current is not None and current.label not in solved:
+                raise ConventionError(f"{name}, exercise {current.label}: it needs its solution before the next exercise")
             current = Exercise(label.group(1), index)
+            question_open = "```{exercise-end}" not in cell.source  # the question's cell may close it
             found.append(current)
+        elif directive(cell, "exercise-end"):
+            question_open = False
         elif directive(cell, "solution-start"):
-            if current is None or current.label not in cell.source:
-                raise ConventionError(f"{name}, cell {index}: a solution must follow its exercise and name its label")
+            if current is None or current.label not in cell.source or question_open:
+                raise ConventionError(f"{name}, cell {index}: a solution must follow its exercise (after its "
+                                      "exercise-end) and name its label")
+            if ":class: dropdown" not in cell.source:
+                raise ConventionError(f"{name}, exercise {current.label}: its solution must be a `:class: dropdown`")
             inside = True
+            solved.add(current.label)
         elif directive(cell, "solution-end"):
             inside = False
             following = notebook.cells[index + 1] if index + 1 < len(notebook.cells) else None
@@ -70,6 +79,8 @@ def exercises(notebook, name="the notebook"):
                 current.check = index + 1
         elif inside:
             current.solution.append(index)
+    if current is not None and current.label not in solved:
+        raise ConventionError(f"{name}, exercise {current.label}: it has no solution")
     for exercise in found:
         if len(exercise.answer_cells(notebook.cells)) != 1:
             raise ConventionError(
