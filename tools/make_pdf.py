@@ -2,8 +2,8 @@
 
 Usage: python tools/make_pdf.py   (`make pdf` first builds _build/singlehtml, the book as one page)
 
-A Chromium (tools/offline_browser.py finds one), driven by Playwright, opens the one-page book from a local server, waits for
-MathJax to typeset every equation, and prints it with the print styles below: every chapter starts
+A Chromium (tools/offline_browser.py finds one), driven by Playwright, opens the one-page book from a local server (its
+equations are MathML, typeset when the book was built: _ext/mathml.py), and prints it with the print styles below: every chapter starts
 on a new page; no figure, code cell or output is cut across pages; the theme's navigation and
 buttons are hidden, and so is the home page's list of offline copies; solutions are unfolded (an offline copy has them, folded on the site). The PDF
 is tagged, has bookmarks for every chapter and section, and page numbers in its footer. Its page
@@ -35,7 +35,7 @@ html, body { font-size: 10.5pt; }
 span[id^="document-"] + section { break-before: page; }
 h1, h2, h3, h4, .admonition-title { break-after: avoid; }
 /* nothing cut in half */
-img, svg, figure, table, .cell_output, .cell_input, div.highlight, .admonition, mjx-container[display="true"] {
+img, svg, figure, table, .cell_output, .cell_input, div.highlight, .admonition, div.math {
   break-inside: avoid;
 }
 img { max-height: 24cm; object-fit: contain; }
@@ -71,7 +71,7 @@ def print_book(url, chromium):
         page.goto(f"{url}/intro.html", wait_until="networkidle")
         page.evaluate(SETTLED)
         unrendered = page.evaluate("document.querySelectorAll('.math').length"
-                                   " - document.querySelectorAll('.math mjx-container').length")
+                                   " - document.querySelectorAll('.math > math').length")
         page.add_style_tag(content=PRINT_CSS)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         # links to the site's other files (downloads and the like) would point at the print server
@@ -83,7 +83,7 @@ def print_book(url, chromium):
                  margin={"top": "15mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
         browser.close()
     if unrendered:
-        fail(f"{unrendered} equations were not typeset by MathJax; the PDF would show raw LaTeX")
+        fail(f"{unrendered} equations are not MathML (see the build's warnings); the PDF would show raw LaTeX")
     if foreign:
         fail(f"the book requested other hosts while printing (it must build offline): {foreign[:5]}")
 
