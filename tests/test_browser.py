@@ -49,6 +49,7 @@ def weight(site, server, urls):
     """Bytes of the site's files a page fetched (each once), raw and gzip-compressed as a server would send them."""
     files = {site / urlsplit(url).path.lstrip("/") for url in urls if url.startswith(server)}
     files = {path / "index.html" if path.is_dir() else path for path in files}
+    files = {path for path in files if path.is_file()}  # a missing one is the load test's failed request
     return {"bytes": sum(path.stat().st_size for path in files),
             "gzip": sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)}
 
@@ -194,7 +195,9 @@ def test_first_visit_weight_counts_every_file(visits, site):
     record = visits(name)
     assert record["bytes"] > html and 0 < record["gzip"] < record["bytes"], \
         f"{name}: {record['bytes']} bytes ({record['gzip']} compressed) for a page whose HTML alone is {html}"
-    assert any(url.endswith(".woff2") for url in record["fetched"]), f"{name} fetched no font: {record['fetched']}"
+    # the maths font loads only once the equations are laid out: a measurement taken too early misses it
+    assert any(url.endswith("/_static/maths.woff2") for url in record["fetched"]), \
+        f"{name}: the maths font is not among the files counted: {record['fetched']}"
 
 
 def test_student_site_is_accessible(browser, axe_core, audits):
@@ -204,8 +207,8 @@ def test_student_site_is_accessible(browser, axe_core, audits):
     found = {}
     try:
         page = browser.new_page(viewport=VIEWPORTS["desktop"])
-        for name in PAGES:
-            page.goto(f"http://127.0.0.1:{httpd.server_port}/{name}.html", wait_until="networkidle")
+        for name in [p for p in PAGES if p.startswith("chapters/")]:  # the other pages are the main site's
+            page.goto(f"http://127.0.0.1:{httpd.server_port}/{name}.html", wait_until="load")
             page.evaluate(SETTLED)
             audits[f"student: {name}"] = audit(page)
             found.update({name: failing(audits[f"student: {name}"])} if failing(audits[f"student: {name}"]) else {})

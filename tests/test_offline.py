@@ -60,7 +60,7 @@ def contents(book):
     """The table of contents' chapter lines, read from the PDF's text: {title: (number, page)}."""
     start = next((i for i, page in enumerate(book["pages"][:3]) if page.startswith("Contents")), None)
     assert start is not None, f"no table of contents on pages 1 to 3: {[page[:40] for page in book['pages'][:3]]}"
-    end = next(i for i in range(start, len(book["pages"])) if book["pages"][i].startswith("Chapter "))
+    end = next((i for i in range(start, len(book["pages"])) if book["pages"][i].startswith("Chapter ")), len(book["pages"]))
     text = " ".join(book["pages"][start:end])
     lines = {}
     for number, stem in enumerate(CHAPTER_STEMS, 1):
