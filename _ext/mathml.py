@@ -29,6 +29,7 @@ ITALIC = [*range(0x1D434, 0x1D468), 0x210E, *range(0x1D6E2, 0x1D71C)]
 STYLE = """@font-face { font-family: "Course Math"; src: url("maths.woff2") format("woff2"); font-display: swap; }
 math { font-family: "Course Math", math; font-size: 1.1em; }
 div.math { overflow-x: auto; overflow-y: hidden; padding: 0.2em 0; }
+div.math > math { flex-grow: 1; }  /* the theme's div.math is a row (number, equation): centred in it */
 """
 
 
