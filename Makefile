@@ -56,6 +56,12 @@ REVEAL := _build/npm/node_modules/reveal.js/package.json
 slides: has-npm $(READY) $(REVEAL)  ## one reveal.js deck per chapter in _build/slides (cells chosen by slideshow metadata)
 	python tools/make_slides.py
 
+# axe-core, the browser tests' accessibility audit, is pinned beside reveal.js; this moves the pin to its newest release
+.PHONY: update-axe
+update-axe: has-npm  ## pin the newest axe-core in package.json and package-lock.json (with its hash); the next make installs it
+	npm install --package-lock-only --save-exact --no-audit --no-fund axe-core@latest
+	@grep -A1 '"node_modules/axe-core"' package-lock.json | tail -1
+
 $(REVEAL): package.json package-lock.json
 	mkdir -p _build/npm && cp package.json package-lock.json _build/npm/
 	cd _build/npm && npm ci --no-audit --no-fund --loglevel=error
@@ -77,9 +83,10 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 TEST_START := $(shell date +%s)
 test: test-tools lint site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
-	@python tools/suite_report.py $(TEST_START)
-	@echo "First-visit bytes per page (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
+	@echo "First-visit bytes per page, raw and gzip, and the heaviest chapter against its budget (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
+	@echo; echo "axe-core's findings per page (_build/reports/axe.json):"; cat _build/reports/axe.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
+	@python tools/suite_report.py $(TEST_START)
 
 # Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
 # that need them are skipped, and the test summary says how many and why (tests/conftest.py).

@@ -1,36 +1,69 @@
 """A real browser loads every page of the built site: offline, rendered, accessible, searchable.
 
-It also opens every chapter's slide deck (_build/html/slides/, made by tools/make_slides.py).
+It also opens every chapter's slide deck (_build/html/slides/, made by tools/make_slides.py), and
+audits the student site (_build/assignments/html/, made by `make assignments`) too.
 
 Playwright drives the Chromium tools/offline_browser.py finds (no browser download); without one
-these tests are skipped locally and fail under CI, and so do the deck tests without npm (`make site`
-then builds no decks). Writes screenshots of every page
-(light and dark, desktop and phone) into _build/screenshots/, each page's first-visit weight
-into _build/reports/page-weight.json and its axe-core findings into _build/reports/axe.json.
+these tests are skipped locally and fail under CI, and so do the deck and audit tests without npm
+(`make site` then builds no decks, and installs no axe-core). The audit is the newest axe-core,
+pinned in package.json / package-lock.json (`make update-axe` moves the pin) and injected into each
+page. Writes screenshots of every page (light and dark, desktop and phone) into _build/screenshots/,
+each page's first-visit weight (raw and gzip-compressed, with the heaviest chapter against its
+budget) into _build/reports/page-weight.json and the axe-core findings into _build/reports/axe.json.
 """
 
+import gzip
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import ROOT, require, toc_files
 from offline_browser import FLAGS, SETTLED, find_chromium, serve, why_not_chromium, why_not_npm  # tools/, as make_pdf.py
 PAGES = toc_files()
+AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core"
+STUDENT_SITE = ROOT / "_build" / "assignments" / "html"
+# What a first visit to the heaviest chapter may transfer, uncompressed (a report, not a test: README).
+BUDGET = 1_200_000
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORTS = ROOT / "_build" / "reports"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 PAGE_FACTS = """() => ({
   maths: document.querySelectorAll('.math').length,
-  rendered: document.querySelectorAll('.math mjx-container').length,
-  mathErrors: document.querySelectorAll('mjx-merror').length,
+  rendered: [...document.querySelectorAll('.math > math')].filter(m => getComputedStyle(m).display.endsWith('math')).length,
+  mathErrors: document.querySelectorAll('.math merror').length,
   images: [...document.images].map(i => ({src: i.src.slice(0, 80), loaded: i.complete && i.naturalWidth > 0,
                                           alt: (i.getAttribute('alt') || '').trim()})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-  bytes: [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
-           .reduce((total, entry) => total + entry.transferSize, 0),
+  fetched: [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+             .map(entry => entry.name),
 })"""
+# Every rule of axe-core's, best practices (such as `region`) included.
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map(n => n.target)}))"""
+
+
+def weight(site, server, urls):
+    """Bytes of the site's files a page fetched (each once), raw and gzip-compressed as a server would send them."""
+    files = {site / urlsplit(url).path.lstrip("/") for url in urls if url.startswith(server)}
+    files = {path / "index.html" if path.is_dir() else path for path in files}
+    files = {path for path in files if path.is_file()}  # a missing one is the load test's failed request
+    return {"bytes": sum(path.stat().st_size for path in files),
+            "gzip": sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)}
+
+
+def audit(page):
+    """axe-core's findings on `page`: the pinned release, injected from _build/npm."""
+    page.add_script_tag(path=str(AXE / "axe.min.js"))
+    return page.evaluate(AXE_RUN)
+
+
+def failing(violations):
+    """What the site must not have: a serious or critical finding, or content outside every landmark."""
+    return [f"{v['id']} ({v['impact']}): {v['help']}, at {v['targets']}" for v in violations
+            if v["impact"] in ("serious", "critical") or v["id"] == "region"]
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +75,26 @@ def chromium():
 @pytest.fixture(scope="session")
 def decks():
     require(why_not_npm())
+
+
+@pytest.fixture(scope="session")
+def axe_core():
+    """The pinned axe-core's version; without npm, or before `make slides` installed it, the audits are skipped."""
+    require(why_not_npm())
+    if not (AXE / "axe.min.js").exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: `make slides` (or `make site`) installs it with `npm ci`", pytrace=False)
+    return json.loads((AXE / "package.json").read_text())["version"]
+
+
+@pytest.fixture(scope="session")
+def audits():
+    """Each audited page's axe-core findings, by page; written to _build/reports/axe.json at the end."""
+    records = {}
+    yield records
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    version = json.loads((AXE / "package.json").read_text())["version"] if (AXE / "package.json").exists() else None
+    (REPORTS / "axe.json").write_text(json.dumps({"axe-core": version, "pages": {
+        name: [f"{v['id']} ({v['impact']})" for v in violations] for name, violations in records.items()}}, indent=1))
 
 
 @pytest.fixture(scope="session")
@@ -62,11 +115,9 @@ def browser(chromium):
 
 
 @pytest.fixture(scope="session")
-def visits(browser, server):
+def visits(browser, server, site):
     """Each page opened once, as on a first visit, with everything the tests below look at."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe, records = Axe(), {}
+    records = {}
 
     def visit(name):
         if name in records:
@@ -82,18 +133,23 @@ def visits(browser, server):
         page.goto(f"{server}/{name}.html", wait_until="networkidle")
         page.evaluate(SETTLED)
         record.update(page.evaluate(PAGE_FACTS))
-        records[name] = {**record, **{key: list(record[key]) for key in ("requests", "failed", "console")}}
+        records[name] = {**record, **{key: list(record[key]) for key in ("requests", "failed", "console")},
+                         **weight(site, server, record["fetched"])}
         # axe-core fetches stylesheets itself (resolving @import against the page): not the page's requests
-        records[name]["violations"] = axe.run(page).response["violations"]
+        records[name]["violations"] = audit(page) if (AXE / "axe.min.js").exists() else None
         context.close()
         return records[name]
 
     yield visit
     REPORTS.mkdir(parents=True, exist_ok=True)
-    weights = {name: record["bytes"] for name, record in records.items()}
-    (REPORTS / "page-weight.json").write_text(json.dumps(weights, indent=1))
-    impacts = {name: [f"{v['id']} ({v['impact']})" for v in record["violations"]] for name, record in records.items()}
-    (REPORTS / "axe.json").write_text(json.dumps(impacts, indent=1))
+    pages = {name: {"bytes": record["bytes"], "gzip": record["gzip"]} for name, record in records.items()}
+    chapters = {name: figures for name, figures in pages.items() if name.startswith("chapters/")}
+    heaviest = max(chapters, key=lambda name: chapters[name]["bytes"], default=None)
+    report = {"budget": BUDGET, "pages": pages}
+    if heaviest:
+        report["heaviest chapter"] = {"page": heaviest, **chapters[heaviest],
+                                      "within budget": chapters[heaviest]["bytes"] <= BUDGET}
+    (REPORTS / "page-weight.json").write_text(json.dumps(report, indent=1))
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -109,7 +165,7 @@ def test_page_loads_only_from_the_site_without_errors(visits, server, name):
 def test_every_equation_is_rendered(visits, name):
     record = visits(name)
     assert record["rendered"] == record["maths"], f"{name}: {record['maths'] - record['rendered']} equations unrendered"
-    assert record["mathErrors"] == 0, f"{name}: {record['mathErrors']} equations with MathJax errors"
+    assert record["mathErrors"] == 0, f"{name}: {record['mathErrors']} equations with MathML errors"
 
 
 def test_chapters_have_equations(visits):
@@ -126,10 +182,81 @@ def test_every_image_loads_and_has_alt_text(visits, name):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_serious_accessibility_violations(visits, name):
-    serious = [f"{v['id']} ({v['impact']}): {v['help']}, at {[n['target'] for n in v['nodes']][:3]}"
-               for v in visits(name)["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, f"{name}: axe-core reports {serious}"
+def test_no_serious_accessibility_violations(visits, axe_core, audits, name):
+    audits[name] = visits(name)["violations"]
+    found = failing(audits[name])
+    assert not found, f"{name}: axe-core {axe_core} reports {found}"
+
+
+def test_first_visit_weight_counts_every_file(visits, site):
+    """The weight report adds up what a page fetched: a chapter's HTML, and its styles, scripts and fonts."""
+    name = "chapters/01_cross_correlation"
+    html = (site / f"{name}.html").stat().st_size
+    record = visits(name)
+    assert record["bytes"] > html and 0 < record["gzip"] < record["bytes"], \
+        f"{name}: {record['bytes']} bytes ({record['gzip']} compressed) for a page whose HTML alone is {html}"
+    # the maths font loads only once the equations are laid out: a measurement taken too early misses it
+    assert any(url.endswith("/_static/maths.woff2") for url in record["fetched"]), \
+        f"{name}: the maths font is not among the files counted: {record['fetched']}"
+
+
+def test_student_site_is_accessible(browser, axe_core, audits):
+    if not (STUDENT_SITE / "index.html").exists():
+        pytest.fail(f"{STUDENT_SITE.relative_to(ROOT)} is missing: `make assignments` builds it", pytrace=False)
+    httpd = serve(STUDENT_SITE)
+    found = {}
+    try:
+        page = browser.new_page(viewport=VIEWPORTS["desktop"])
+        for name in [p for p in PAGES if p.startswith("chapters/")]:  # the other pages are the main site's
+            page.goto(f"http://127.0.0.1:{httpd.server_port}/{name}.html", wait_until="load")
+            page.evaluate(SETTLED)
+            audits[f"student: {name}"] = audit(page)
+            found.update({name: failing(audits[f"student: {name}"])} if failing(audits[f"student: {name}"]) else {})
+        page.close()
+    finally:
+        httpd.shutdown()
+    assert not found, f"the student site: axe-core {axe_core} reports {found}"
+
+
+# What a keyboard must reach from the top of a chapter, each with a visible focus ring.
+KEYBOARD_TARGETS = """() => {
+  const groups = {'the skip link': 'a[href="#main-content"]', 'the launch buttons': '.dropdown-launch-buttons a',
+                  'the solution dropdowns': '.solution.dropdown .toggle-button', 'the code-cell toggles': 'details.hide > summary'};
+  let count = 0;
+  for (const [group, selector] of Object.entries(groups))
+    document.querySelectorAll(selector).forEach(e => { e.dataset.keyboard = `${group} #${++count}`; });
+  return count;
+}"""
+FOCUSED = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  return {target: e.dataset.keyboard || null, tag: e.tagName,
+          ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== 'none'};
+}"""
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")][:1])
+def test_keyboard_reaches_every_control_with_a_visible_focus_ring(browser, server, name):
+    """Tab from the top: the skip link, the launch buttons, every solution dropdown and code-cell toggle."""
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.goto(f"{server}/{name}.html", wait_until="networkidle")
+    page.evaluate(SETTLED)
+    expected = page.evaluate(KEYBOARD_TARGETS)
+    reached, unringed = set(), set()
+    for _ in range(600):  # a chapter has a few hundred focusable things (links, buttons, toggles)
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["tag"] == "BODY" and reached:
+            break
+        if focused["target"]:
+            reached.add(focused["target"])
+            if not focused["ring"]:
+                unringed.add(focused["target"])
+    missing = page.evaluate("() => [...document.querySelectorAll('[data-keyboard]')].map(e => e.dataset.keyboard)")
+    page.close()
+    missing = sorted(set(missing) - reached)
+    assert expected > 4, f"{name}: only {expected} keyboard targets found; the selectors no longer match the theme"
+    assert not missing, f"{name}: Tab never reaches {missing}"
+    assert not unringed, f"{name}: no visible focus ring on {sorted(unringed)}"
 
 
 def test_search_finds_a_word_from_a_chapter(browser, server):
@@ -170,7 +297,7 @@ DECK_FACTS = """() => {
 
 
 @pytest.mark.parametrize("chapter", DECKS)
-def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, chapter):
+def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, axe_core, audits, chapter):
     page = browser.new_page()
     requests, failed, console = [], [], []
     page.on("request", lambda r: requests.append(r.url))
@@ -182,7 +309,10 @@ def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, ch
     assert response.ok, f"no slide deck for {chapter}: give its cells slideshow metadata (README, Slides) and `make site`"
     page.evaluate(SETTLED)
     facts = page.evaluate(DECK_FACTS)
+    audits[f"slides/{chapter}"] = audit(page)
     page.close()
+    found = failing(audits[f"slides/{chapter}"])
+    assert not found, f"the {chapter} deck: axe-core {axe_core} reports {found}"
     foreign = [url for url in requests if not url.startswith((server, "data:"))]
     assert not foreign, f"the {chapter} deck requests other hosts (it must work offline): {foreign}"
     assert not failed, f"the {chapter} deck: failed requests {failed}"
@@ -192,6 +322,17 @@ def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, ch
     assert facts["slides"] >= MIN_SLIDES, f"the {chapter} deck has {facts['slides']} slides; a lecture needs {MIN_SLIDES}+"
     reported = json.loads((REPORTS / "offline.json").read_text())["slides"].get(chapter)
     assert reported == facts["slides"], f"offline.json reports {reported} slides for {chapter}, the deck has {facts['slides']}"
+
+
+def test_slides_index_is_accessible(decks, browser, server, axe_core, audits):
+    page = browser.new_page()
+    failed = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url}: HTTP {r.status}"))
+    page.goto(f"{server}/slides/index.html", wait_until="networkidle")
+    audits["slides/index"] = audit(page)
+    page.close()
+    assert not failed, f"slides/index.html: failed requests {failed}"
+    assert not failing(audits["slides/index"]), f"slides/index.html: axe-core {axe_core} reports {failing(audits['slides/index'])}"
 
 
 def test_slide_decks_render_maths(decks, browser, server):

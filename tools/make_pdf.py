@@ -2,15 +2,32 @@
 
 Usage: python tools/make_pdf.py   (`make pdf` first builds _build/singlehtml, the book as one page)
 
-A Chromium (tools/offline_browser.py finds one), driven by Playwright, opens the one-page book from a local server, waits for
-MathJax to typeset every equation, and prints it with the print styles below: every chapter starts
-on a new page; no figure, code cell or output is cut across pages; the theme's navigation and
-buttons are hidden, and so is the home page's list of offline copies; solutions are unfolded (an offline copy has them, folded on the site). The PDF
-is tagged, has bookmarks for every chapter and section, and page numbers in its footer. Its page
-count and size go into _build/reports/offline.json.
+A Chromium (tools/offline_browser.py finds one), driven by Playwright, opens the one-page book from
+a local server (its equations are MathML, typeset when the book was built: _ext/mathml.py) and
+lays it out as a book before printing it with the print styles below:
+
+- a title page (the title, the home page's opening paragraph, the build date and the site's
+  address: `html.baseurl` in _config.yml, else the GitHub Pages address of `repository.url`), then
+  a table of contents with page numbers, then the chapters, numbered in the order of _toc.yml as
+  on the site, and the other pages of the table of contents ("How this site was checked");
+- the rest of the home page is about the web site (its buttons, its offline copies, its list of
+  chapters) and is left out, and so are the theme's navigation, buttons and "show code" toggles,
+  the set-up cells (`hide-cell`) and the code of `hide-input` cells;
+- every chapter starts on a new page; no figure, code cell or output is cut across pages;
+  solutions are unfolded (an offline copy has them; they are folded on the site);
+- its headings are re-levelled so that each chapter is a top-level bookmark with its sections
+  below it (and a bookmark whose title Chromium wrote twice gets it once). Chromium cannot number pages in a table of contents, so the book is printed twice:
+  the first print says where each chapter and section starts (its bookmarks), the second prints
+  those numbers, in a layout that does not move, and the script checks that they still agree.
+
+The PDF is tagged and has page numbers in its footer. Its page count and size go into
+_build/reports/offline.json.
 """
 
+import datetime
 import json
+import logging
+import re
 import sys
 from pathlib import Path
 
@@ -22,20 +39,34 @@ PDF = ROOT / "_build" / "pdf" / "book.pdf"
 REPORT = ROOT / "_build" / "reports" / "offline.json"
 
 PRINT_CSS = """
-/* only the book: no navigation, header, sidebars, buttons or "show code" toggles */
+/* only the book: no navigation, header, sidebars, buttons, "show code" toggles or set-up cells */
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-article,
 .prev-next-area, .header-article-items, .skip-link, #pst-back-to-top, .toggle-button, a.headerlink,
-details.hide.above-input, .search-button-field { display: none !important; }
-/* the home page's links to the site's PDF and slides: this is the PDF, and the slides are not in it */
-#offline-copies { display: none !important; }
+details.hide.above-input, .cell.tag_hide-cell, .search-button-field { display: none !important; }
+/* the theme's print styles hide a page's first h1 (its print-only title stands in): here that is every chapter's title */
+.bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+/* the title page and the table of contents */
+.book-title-page { break-after: page; padding-top: 30%; text-align: center; }
+.book-title { font-size: 2.6em; font-weight: 700; margin-bottom: 1em; }
+.book-title-page p { margin: 0.6em auto; max-width: 32em; }
+.book-title-page a { white-space: nowrap; }
+/* (the first chapter starts the next page) */
+.book-contents-title { font-size: 1.8em; font-weight: 700; margin-bottom: 1em; }
+.book-contents ol { list-style: none; padding: 0; }
+.book-contents li { display: flex; align-items: baseline; gap: 0.4em; margin: 0.15em 0; }
+.book-contents li.chapter { font-weight: 700; margin-top: 0.7em; }
+.book-contents li.section { padding-left: 2em; }
+.book-contents .fill { flex: 1; border-bottom: 1px dotted #999; }
+.book-contents .page { min-width: 3ch; text-align: right; font-variant-numeric: tabular-nums; }
+.book-chapter-number { color: #555; font-size: 1.1em; margin-bottom: 0.3em; }
 .bd-main, .bd-content, .bd-article-container, .bd-page-width, .bd-container, .bd-container__inner,
 .bd-article { max-width: none !important; width: auto !important; padding: 0 !important; margin: 0 !important; }
 html, body { font-size: 10.5pt; }
 /* every chapter (and the last page) starts on a new page */
 span[id^="document-"] + section { break-before: page; }
-h1, h2, h3, h4, .admonition-title { break-after: avoid; }
+h1, h2, h3, h4, .admonition-title { break-after: avoid; break-inside: avoid; }
 /* nothing cut in half */
-img, svg, figure, table, .cell_output, .cell_input, div.highlight, .admonition, mjx-container[display="true"] {
+img, svg, figure, table, .cell_output, .cell_input, div.highlight, .admonition, div.math {
   break-inside: avoid;
 }
 img { max-height: 24cm; object-fit: contain; }
@@ -43,6 +74,47 @@ pre { white-space: pre-wrap; overflow: visible !important; }
 /* unfolded solutions */
 .toggle-hidden { display: block !important; visibility: visible !important; height: auto !important; }
 """
+
+# The book's layout, made from the one-page site: see the module's docstring.
+AS_A_BOOK = """({date, address}) => {
+  // the theme's print-only title and list of chapters (no page numbers), and its sidebars: not headings of the book
+  document.querySelectorAll('.onlyprint, .bd-sidebar-primary, .bd-sidebar-secondary').forEach(e => e.remove());
+  const article = document.querySelector('article.bd-article');
+  const home = article.querySelector(':scope > section');
+  const text = element => [...element.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
+                                                 .map(n => n.textContent).join('').trim();
+  const parts = [...article.querySelectorAll('span[id^="document-"]')].map(anchor => [anchor, anchor.nextElementSibling]);
+  const entries = [];
+  let number = 0;
+  for (const [anchor, part] of parts) {
+    for (const heading of [...part.querySelectorAll('h1, h2, h3, h4, h5, h6')]) {
+      let level = 0;
+      for (let e = heading; e && e !== part.parentElement; e = e.parentElement) level += e.tagName === 'SECTION';
+      const relevelled = document.createElement(`h${Math.min(level, 6)}`);
+      for (const attribute of heading.attributes) relevelled.setAttribute(attribute.name, attribute.value);
+      relevelled.replaceChildren(...heading.childNodes);
+      heading.replaceWith(relevelled);
+      if (level <= 2) entries.push({level, title: text(relevelled), chapter: level === 1 && anchor.id.startsWith('document-chapters/') ? ++number : null});
+    }
+    const first = part.querySelector('h1');
+    const chapter = entries.filter(e => e.level === 1).at(-1).chapter;
+    if (chapter) first.insertAdjacentHTML('beforebegin', `<div class="book-chapter-number">Chapter ${chapter}</div>`);
+  }
+  const escape = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const title = escape(text(home.querySelector('h1')));
+  const toc = entries.map(e => `<li class="${e.level === 1 ? 'chapter' : 'section'}"><span class="number">${e.chapter || ''}</span>` +
+                               `<span class="title">${escape(e.title)}</span><span class="fill"></span><span class="page">000</span></li>`).join('');
+  const opening = home.querySelector(':scope > p');
+  const book = document.createElement('div');
+  book.innerHTML = `<div class="book-title-page"><div class="book-title">${title}</div><p>${opening.innerHTML}</p>` +
+    `<p>Built on ${date}</p><p>Read it online at <a href="${address}">${address}</a></p></div>` +
+    `<nav class="book-contents" aria-label="Contents"><div class="book-contents-title">Contents</div><ol>${toc}</ol></nav>`;
+  for (const [anchor, part] of parts) book.append(anchor, part);
+  home.replaceWith(...book.childNodes);
+  return entries.map(e => e.title);
+}"""
+# The second print: the pages where the first print's bookmarks point.
+NUMBER_PAGES = "pages => document.querySelectorAll('.book-contents .page').forEach((e, i) => e.textContent = pages[i])"
 
 FOOTER = ('<div style="font-size: 8pt; width: 100%; text-align: center; color: #555;">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
@@ -59,6 +131,60 @@ def chromium_path():
     return found
 
 
+def site_address():
+    """Where the site is published: `html.baseurl`, else GitHub Pages' address for `repository.url`."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text()) or {}
+    baseurl = (config.get("html") or {}).get("baseurl") or ((config.get("sphinx") or {}).get("config") or {}).get("html_baseurl")
+    if baseurl:
+        return baseurl
+    repository = (config.get("repository") or {}).get("url", "")
+    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)/?", repository)
+    if not match:
+        fail(f"_config.yml: set html.baseurl to the site's address (the PDF's title page gives it); "
+             f"repository.url {repository!r} is not a GitHub repository to derive it from")
+    owner, name = match.groups()
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
+def bookmark_pages(path, depth=2):
+    """The page (from 1) each bookmark points to, chapters and their sections, in the book's order."""
+    from pypdf import PdfReader
+
+    reader, pages = PdfReader(path), []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            elif level <= depth:
+                pages.append((item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 1)
+    return pages
+
+
+def clean_bookmarks(path):
+    """Chromium gives a heading that starts a page its text twice in the bookmarks ("SummarySummary"): once."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's object count is off by a few: harmless
+    writer = PdfWriter(clone_from=PdfReader(path))
+
+    def walk(item):  # the outline's own tree: each item's /First child and /Next sibling
+        while item is not None:
+            item = item.get_object()
+            if repeated := re.fullmatch(r"(.+)\1", str(item.get("/Title", "")), re.DOTALL):
+                item[NameObject("/Title")] = TextStringObject(repeated.group(1))
+            walk(item.get("/First"))
+            item = item.get("/Next")
+
+    walk(writer.root_object["/Outlines"].get("/First") if "/Outlines" in writer.root_object else None)
+    writer.write(path)
+
+
 def print_book(url, chromium):
     from playwright.sync_api import sync_playwright
 
@@ -71,19 +197,30 @@ def print_book(url, chromium):
         page.goto(f"{url}/intro.html", wait_until="networkidle")
         page.evaluate(SETTLED)
         unrendered = page.evaluate("document.querySelectorAll('.math').length"
-                                   " - document.querySelectorAll('.math mjx-container').length")
+                                   " - document.querySelectorAll('.math > math').length")
         page.add_style_tag(content=PRINT_CSS)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         # links to the site's other files (downloads and the like) would point at the print server
         page.evaluate("document.querySelectorAll('a[href]').forEach(a => a.host === location.host"
                       " && a.pathname !== location.pathname && a.removeAttribute('href'))")
+        built = datetime.date.today()
+        titles = page.evaluate(AS_A_BOOK, {"date": f"{built.day} {built:%B %Y}", "address": site_address()})
         page.emulate_media(media="print")
-        page.pdf(path=str(PDF), format="A4", print_background=True, outline=True, tagged=True,
-                 display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                 margin={"top": "15mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        for _ in range(2):  # the first print finds the pages, the second numbers them in the contents
+            page.pdf(path=str(PDF), format="A4", print_background=True, outline=True, tagged=True,
+                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                     margin={"top": "15mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            clean_bookmarks(PDF)
+            found = bookmark_pages(PDF)
+            if [title for title, _ in found] != titles:
+                fail(f"the PDF's bookmarks {[t for t, _ in found][:8]}... are not the book's headings {titles[:8]}...")
+            numbered = page.evaluate("[...document.querySelectorAll('.book-contents .page')].map(e => +e.textContent)")
+            page.evaluate(NUMBER_PAGES, [number for _, number in found])
         browser.close()
+    if numbered != [number for _, number in found]:
+        fail(f"the table of contents gives pages {numbered}, but the chapters and sections start on {found}")
     if unrendered:
-        fail(f"{unrendered} equations were not typeset by MathJax; the PDF would show raw LaTeX")
+        fail(f"{unrendered} equations are not MathML (see the build's warnings); the PDF would show raw LaTeX")
     if foreign:
         fail(f"the book requested other hosts while printing (it must build offline): {foreign[:5]}")
 

@@ -83,15 +83,15 @@ def write_index(decks):
                       for stem, (title, count) in decks.items() if count)
     (OUT / "index.html").write_text(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Convolutions for Images: slides</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto; line-height: 1.5">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="favicon.svg"></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto; line-height: 1.5"><main>
 <h1>Convolutions for Images: lecture slides</h1>
 <p>One reveal.js deck per chapter. Arrow keys move between slides, <kbd>s</kbd> opens the speaker view,
 <kbd>f</kbd> goes full screen. <a href="../index.html">Back to the course</a>.</p>
 <ol>
 {items}
 </ol>
-</body></html>
+</main></body></html>
 """)
 
 
