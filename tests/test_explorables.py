@@ -25,7 +25,8 @@ from test_offline import book, plain  # noqa: F401  (the PDF's text)
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "reports" / "explorables.json"
-PAGES = {"sliding": "01_cross_correlation", "playground": "02_edge_detection", "fields": "06_pooling"}
+PAGES = {"sliding": "01_cross_correlation", "playground": "02_edge_detection", "descent": "04_learning_a_kernel",
+         "fields": "06_pooling"}
 NAMESPACE = {"jnp": jnp, "np": np}
 exec((CHAPTERS / "_shared" / "corr2d.py").read_text(), NAMESPACE)
 
@@ -332,6 +333,77 @@ def test_receptive_fields_and_shapes_agree_with_jax(visit):
             check_fields(root, n, layers, i, j)
 
 
+# 4. The learning rate on the loss surface (chapter 4)
+
+def chapter_start():
+    """Chapter 4's starting kernel: its Flax convolution, initialised from key 0."""
+    from flax import nnx
+
+    conv = nnx.Conv(1, 1, kernel_size=(1, 2), padding="VALID", use_bias=False,
+                    kernel_init=nnx.initializers.normal(stddev=0.01), rngs=nnx.Rngs(0))
+    return np.asarray(conv.kernel[...]).reshape(2)
+
+
+def descent(rate, steps, start=None):
+    """Gradient descent on chapter 4's loss, sum((corr2d(X, K) - Y) ** 2), with jax.grad: losses, kernel.
+
+    In float64, like the page: where the descent diverges it amplifies the starting weights' tiny imbalance,
+    and float32's rounding of that imbalance alone would change the result by 1e-4. For the same reason
+    the page's descent is compared from the page's own start, the chapter's to 6 digits."""
+    corr = NAMESPACE["corr2d"]
+    start = chapter_start() if start is None else start
+    with jax.enable_x64(True):
+        X = jnp.ones((6, 8)).at[:, 2:6].set(0.0)
+        Y = corr(X, jnp.array([[1.0, -1.0]]))
+        step = jax.jit(jax.value_and_grad(lambda w: ((corr(X, w.reshape(1, 2)) - Y) ** 2).sum()))
+        w, losses = jnp.asarray(start, jnp.float64), []
+        for _ in range(steps):
+            loss, gradient = step(w)
+            losses.append(float(loss))
+            w = w - rate * gradient
+        return np.array(losses), np.asarray(w)
+
+
+def check_descent(root, verdict=None):
+    state = root.evaluate("""r => ({said: r.querySelector('.cfi-descent').textContent,
+                                     losses: r.querySelector('.cfi-losses').textContent})""")
+    match = re.fullmatch(r"Rate (\S+), (\d+) steps: loss \S+ at the start, (\S+) after the last step; "
+                         r"kernel \[(\S+), (\S+)\]: it (converges|diverges|is still on its way)\.", state["said"])
+    assert match, f"the descent explorable says {state['said']!r}"
+    rate, steps = float(match[1]), int(match[2])
+    start = json.loads(root.locator(".cfi-data").text_content())["start"]
+    np.testing.assert_allclose(start, chapter_start(), rtol=1e-5, err_msg="the page does not start from the chapter's kernel")
+    losses, kernel = descent(rate, steps, start)
+    shown = [float(v) for v in state["losses"].removeprefix("Loss before each step: ").split(", ")]
+    np.testing.assert_allclose(shown, losses, rtol=1e-5, atol=1e-5, err_msg=f"the losses at rate {rate}")
+    np.testing.assert_allclose([float(match[4]), float(match[5])], kernel, rtol=1e-5, atol=1e-5,
+                               err_msg=f"the kernel after {steps} steps at rate {rate}")
+    assert verdict in (None, match[6]), f"at rate {rate} the page says it {match[6]}, not {verdict}"
+    return rate, steps
+
+
+def test_learning_rate_explorable_agrees_with_jax_grad(visit):
+    page, root = visit("descent")
+    assert check_descent(root) == (0.03, 10), "the figure should start at the chapter's rate and steps"
+    root.locator(".cfi-live input[type=range]").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert check_descent(root)[0] == pytest.approx(0.035)
+    page.keyboard.press("Tab")  # the typed rate
+    type_into_focused(page, "0.05")
+    page.keyboard.press("Tab")  # the number of steps
+    type_into_focused(page, "25")
+    assert check_descent(root, "diverges") == (0.05, 25)
+    page.keyboard.press("Shift+Tab")
+    type_into_focused(page, "0.02")
+    check_descent(root, "converges")
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("1e309")
+    message = root.locator(".cfi-msg")
+    assert message.is_visible() and "outside" in message.text_content()
+    assert check_descent(root) == (0.02, 25), "a refused rate must leave the last valid one"
+
+
 # Every explorable: still figure without JavaScript and in print, phone width, the PDF, sizes
 
 @pytest.mark.parametrize("kind", PAGES)
@@ -377,6 +449,8 @@ def test_the_pdf_shows_each_still_figure(book):  # noqa: F811
                                      ("convolution", 3, 1, 0)], 0, 0)[1]
     rows = np.nonzero(field.any(axis=1))[0]
     seen = f"sees input rows and columns {rows[0]} to {rows[-1]} of the 10 x 10 input"
-    missing = [still for still in (sums, values, seen) if still not in text]
+    losses = ", ".join(f"{v:.4g}" for v in descent(0.03, 10)[0])
+    steps = f"the loss before each of its 10 steps is {losses}"
+    missing = [still for still in (sums, values, seen, steps) if still not in text]
     assert not missing, f"the PDF lacks the still figures' captions {missing}"
 

@@ -432,6 +432,109 @@ function build(live, d, id) {
 }
 """
 
+EXPLORABLE_SCRIPTS["descent"] = r"""
+const KIND = "descent";
+function build(live, d, id) {
+  const X = d.X, Y = d.Y, box = d.box;
+  let rate = d.rate, steps = d.steps;
+  function loss(w) {
+    const P = corr(X, [w]);
+    let s = 0;
+    P.forEach((r, i) => r.forEach(function (v, j) {
+      s += (v - Y[i][j]) ** 2;
+    }));
+    return s;
+  }
+  function gradient(w) {
+    const P = corr(X, [w]), g = [0, 0];
+    P.forEach((r, i) => r.forEach(function (v, j) {
+      g[0] += 2 * (v - Y[i][j]) * X[i][j];
+      g[1] += 2 * (v - Y[i][j]) * X[i][j + 1];
+    }));
+    return g;
+  }
+  function descend() {
+    let w = d.start.slice();
+    const path = [w], losses = [];
+    for (let t = 0; t < steps; t++) {
+      losses.push(loss(w));
+      const g = gradient(w);
+      w = [w[0] - rate * g[0], w[1] - rate * g[1]];
+      path.push(w);
+    }
+    return {path: path, losses: losses};
+  }
+  const row = live.appendChild(el("div", {class: "cfi-row"}));
+  const controls = row.appendChild(el("fieldset"));
+  controls.appendChild(el("legend", {}, "Gradient descent"));
+  const message = el("p", {class: "cfi-msg", id: id + "-m"});
+  const rl = controls.appendChild(el("label", {}, "Learning rate "));
+  const slider = rl.appendChild(el("input", {type: "range", min: 0.001,
+    max: 0.06, step: 0.001, value: rate}));
+  const typed = field("Learning rate (typed)", rate, message, 0, 1, false,
+    function (v) { rate = v; slider.value = v; draw(); });
+  controls.appendChild(el("label", {}, "or type it ")).appendChild(typed);
+  const sl = controls.appendChild(el("label", {}, "Steps "));
+  sl.appendChild(field("Steps", steps, message, 1, 100, true,
+    function (v) { steps = v; draw(); }));
+  controls.appendChild(message);
+  slider.addEventListener("input", function () {
+    rate = Number(slider.value);
+    typed.value = fmt(rate);
+    typed.setAttribute("aria-invalid", "false");
+    message.textContent = "";
+    draw();
+  });
+  const figure = row.appendChild(el("figure"));
+  const canvas = figure.appendChild(el("canvas", {role: "img",
+    width: 240, height: 240}));
+  figure.appendChild(el("figcaption", {}, "loss over the two weights " +
+    "(lighter is lower), the path from the start; x: K[0, 0], y: K[0, 1]"));
+  const said = live.appendChild(el("p", {class: "cfi-out cfi-descent",
+                                         "aria-live": "polite"}));
+  const table = live.appendChild(el("p", {class: "cfi-out cfi-losses"}));
+  // the loss surface, once: grey levels of log(loss)
+  const size = 240, shade = document.createElement("canvas");
+  shade.width = shade.height = size;
+  const sc = shade.getContext("2d"), img = sc.createImageData(size, size);
+  const at = p => box[0] + (box[1] - box[0]) * p / (size - 1);
+  for (let i = 0; i < size; i++)
+    for (let j = 0; j < size; j++) {
+      const v = Math.log(1 + loss([at(j), at(size - 1 - i)]));
+      const g = Math.max(0, Math.min(255, 255 - 40 * v));
+      img.data.set([g, g, 255, 255], 4 * (i * size + j));
+    }
+  sc.putImageData(img, 0, 0);
+  function draw() {
+    const r = descend(), c = canvas.getContext("2d");
+    c.drawImage(shade, 0, 0);
+    const px = v => (v - box[0]) / (box[1] - box[0]) * (size - 1);
+    c.strokeStyle = "#b00020"; c.fillStyle = "#b00020"; c.lineWidth = 2;
+    c.beginPath();
+    r.path.forEach(function (w, t) {
+      const x = px(w[0]), y = size - 1 - px(w[1]);
+      if (t === 0) c.moveTo(x, y); else c.lineTo(x, y);
+    });
+    c.stroke();
+    r.path.forEach(function (w) {
+      c.fillRect(px(w[0]) - 2, size - 1 - px(w[1]) - 2, 4, 4);
+    });
+    const last = r.path[r.path.length - 1], end = loss(last);
+    const verdict = !isFinite(end) || end > r.losses[0] ? "diverges" :
+      end < 1e-3 ? "converges" : "is still on its way";
+    const text = "Rate " + fmt(rate) + ", " + steps + " steps: loss " +
+      fmt(r.losses[0]) + " at the start, " + fmt(end) + " after the last " +
+      "step; kernel [" + fmt(last[0]) + ", " + fmt(last[1]) + "]: it " +
+      verdict + ".";
+    canvas.setAttribute("aria-label", text);
+    said.textContent = text;
+    table.textContent = "Loss before each step: " +
+      r.losses.map(fmt).join(", ");
+  }
+  draw();
+}
+"""
+
 
 def _fmt(value):
     """A number as the explorables write it: integers exactly, others to 6
@@ -657,3 +760,40 @@ def receptive_field_explorable(n, layers, sizes):
     caption = html.escape(f"{alt} {steps}.")
     data = {"n": n, "layers": [list(layer) for layer in layers]}
     return _explorable("fields", data, still, caption)
+
+
+def descent_explorable(X, Y, start, rate, losses):
+    """Gradient descent for a 1 x 2 kernel from `start` on the loss
+    sum((corr2d(X, K) - Y) ** 2); `losses` are the chapter's losses before
+    each step at `rate`, the still figure.
+    """
+    start = [float(_fmt(v)) for v in np.ravel(start)]
+    shown = ", ".join(f"{v:.4g}" for v in losses)
+    alt = (
+        f"Gradient descent at rate {_fmt(rate)} from the kernel "
+        f"[{_fmt(start[0])}, {_fmt(start[1])}]: the loss before each of its "
+        f"{len(losses)} steps is {shown}."
+    )
+    points = " ".join(
+        f"{20 + 40 * i},{200 - 180 * np.log1p(v) / np.log1p(losses[0]):.1f}"
+        for i, v in enumerate(losses[:10])
+    )
+    body = (
+        '<path d="M20 20V200H400" fill="none" stroke="#1b1b1b"/>'
+        f'<polyline points="{points}" fill="none" stroke="#b00020" '
+        'stroke-width="2"/><text x="30" y="16">log(1 + loss), first '
+        "10 steps</text>"
+    )
+    still = (
+        f'<img src="{_svg_uri(420, 220, body, alt)}" '
+        f'alt="{html.escape(alt)}" width="420" height="220">'
+    )
+    data = {
+        "X": _as_lists(X),
+        "Y": _as_lists(Y),
+        "start": start,
+        "rate": float(_fmt(rate)),
+        "steps": len(losses),
+        "box": [-1.5, 2.5],
+    }
+    return _explorable("descent", data, still, html.escape(alt))
