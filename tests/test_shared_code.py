@@ -199,3 +199,16 @@ def test_check_function_names_a_known_mistake():
     with pytest.raises(checks["ExerciseCheckFailed"], match="values are wrong"):  # an unknown mistake: the usual message
         checks["check_function"]("output_size", lambda n, k: n * k, right, [(5, 3)], mistakes)
     checks["check_function"]("output_size", right, right, [(5, 3)], mistakes)
+
+
+def test_explorables_are_the_same_on_every_run_and_explain_bad_arguments():
+    explorable = snippet_namespace("explorable")
+    X, K = np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)
+    first, again = (explorable["sliding_window_explorable"](X, K, np.array([[19, 25], [37, 43]])).data
+                    for _ in range(2))
+    assert first == again and "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in first
+    with pytest.raises(ValueError, match=r"the formula gives sizes \[10, 8\], not \[10, 9\]"):
+        explorable["receptive_field_explorable"](10, [("convolution", 3, 1, 0)], [10, 9])
+    with pytest.raises(ValueError, match="integers 0 to 255"):
+        explorable["kernel_playground"](np.full((4, 4), 300), {"box": np.ones((3, 3))}, "box", np.zeros((2, 2)))
+
