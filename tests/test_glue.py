@@ -111,6 +111,17 @@ def test_no_hand_typed_measurement_in_the_prose(stem):
 
 
 @pytest.mark.static
+@pytest.mark.parametrize("stem", GLUED_CHAPTERS)
+def test_no_glue_role_on_a_slide(stem):
+    """The slide decks render plain Markdown: a glue role on a slide would show as raw text."""
+    on_slides = [index for index, cell in enumerate(cells(CHAPTERS / f"{stem}.ipynb"))
+                 if cell["cell_type"] == "markdown" and ROLE.search("".join(cell["source"]))
+                 and cell["metadata"].get("slideshow", {}).get("slide_type", "skip") != "skip"]
+    assert not on_slides, (f"{stem}: markdown cells {on_slides} are on the slides and quote glued values, which "
+                           "the decks show raw: word them without the numbers, or take them off the slides")
+
+
+@pytest.mark.static
 def test_the_hand_typed_number_test_finds_a_planted_number(tmp_path):
     """The test above can fail: a measured value typed into a sentence, in any of the usual forms, is found."""
     for planted in ["about 7.4 MB per image", "49 times the input", "0.592 ms", "between 1 and 2 points",
