@@ -72,6 +72,23 @@ WRONG_ANSWERS = {
         "kernel transposed": (lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K.T),
                               "expected shape|values are wrong"),
     },
+    "conv_cost": {  # a learner's formulas, each with one slip
+        "stride ignored": (lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, ci, co, k, 1, p), "ignores the stride"),
+        "padding ignored": (lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, ci, co, k, s, 0), "ignores the padding"),
+        "multiply-adds counted once": (lambda c: lambda *sizes: (c.conv_cost(*sizes)[0] // 2, c.conv_cost(*sizes)[1]),
+                                       "counts each multiply-add once"),
+        "input channels forgotten": (lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, 1, co, k, s, p),
+                                     "every input channel"),
+        "numbers, not bytes": (lambda c: lambda *sizes: (c.conv_cost(*sizes)[0], c.conv_cost(*sizes)[1] // 4),
+                               "a float32 takes 4 bytes"),
+        "a patch matrix per output channel": (
+            lambda c: lambda n, ci, co, k, s, p: (c.conv_cost(n, ci, co, k, s, p)[0],
+                                                  co * c.conv_cost(n, ci, co, k, s, p)[1]), "does not depend on c_out"),
+        "k * k times the input": (lambda c: lambda n, ci, co, k, s, p: (c.conv_cost(n, ci, co, k, s, p)[0],
+                                                                        4 * n * n * ci * k * k), "only at stride 1"),
+        "the pair swapped": (lambda c: lambda *sizes: c.conv_cost(*sizes)[::-1], "values are wrong"),
+        "FLOP only": (lambda c: lambda *sizes: c.conv_cost(*sizes)[0], "expected shape"),
+    },
 }
 
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)

@@ -168,6 +168,36 @@ WRONG_ANSWERS = {
         "average pooling": (lambda c: conv_relu_pool_variant(c, pool="avg"), "values are wrong"),
         "flipped kernel (true convolution)": (lambda c: conv_relu_pool_variant(c, flip=True), "values are wrong"),
     },
+    "cnn_counts": {  # a learner's counts, each with one slip
+        "biases forgotten": (lambda c: lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0] - m - classes,
+                                                                 c.cnn_counts(n, m, k, classes)[1]),
+                             "biases are parameters too"),
+        "dense layer on the unpooled maps": (
+            lambda c: lambda n, m, k, classes: (m * (k * k + 1) + n * n * m * classes + classes,
+                                                n * n * m * k * k + n * n * m * classes), "sees the pooled maps"),
+        "each kernel applied once": (
+            lambda c: lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0],
+                                                m * k * k + (n // 2) ** 2 * m * classes), "weight sharing saves"),
+        "VALID positions": (
+            lambda c: lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0],
+                                                (n - k + 1) ** 2 * m * k * k + (n // 2) ** 2 * m * classes),
+            "VALID padding"),
+        "the pair swapped": (lambda c: lambda *sizes: c.cnn_counts(*sizes)[::-1], "values are wrong"),
+        "parameters only": (lambda c: lambda *sizes: c.cnn_counts(*sizes)[0], "expected shape"),
+    },
+    "scramble": {
+        "a permutation per image": (lambda c: lambda images: np.stack(
+            [np.asarray(image).reshape(64)[np.random.default_rng(n).permutation(64)] for n, image in enumerate(images)]
+        ).reshape(images.shape), "scrambled in different ways"),
+        "a permutation per call": (lambda c: lambda images: np.asarray(images).reshape(len(images), 64)[
+            :, np.random.default_rng().permutation(64)].reshape(images.shape), "two calls scramble differently"),
+        "drawn with replacement": (lambda c: lambda images: np.asarray(images).reshape(len(images), 64)[
+            :, np.random.default_rng(0).integers(0, 64, 64)].reshape(images.shape), "appear twice"),
+        "pixels mixed across images": (lambda c: lambda images: np.asarray(images).reshape(-1)[
+            np.random.default_rng(0).permutation(images.size)].reshape(images.shape), "mixes images"),
+        "nothing moved": (lambda c: lambda images: images, "leaves every pixel"),
+        "flattened": (lambda c: lambda images: c.scramble(images).reshape(len(images), 64), "expected shape"),
+    },
 }
 
 
