@@ -107,6 +107,37 @@ def site():
     return SITE
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """The Chromium tools/offline_browser.py finds; without one, browser tests skip (fail under CI)."""
+    from offline_browser import find_chromium, why_not_chromium
+
+    require(why_not_chromium())
+    return find_chromium()
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """The built site on a local server."""
+    from offline_browser import serve
+
+    httpd = serve(site)
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One Chromium per test process, shared by every browser test (Playwright's sync API allows one)."""
+    from offline_browser import FLAGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
 def lax_corr2d(image, kernel, stride=1):
     """Reference: JAX's convolution primitive, which cross-correlates like the chapters' corr2d."""
     import jax

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, require, toc_files
-from offline_browser import FLAGS, SETTLED, find_chromium, serve, why_not_chromium, why_not_npm  # tools/, as make_pdf.py
+from offline_browser import SETTLED, serve, why_not_npm  # tools/, as make_pdf.py
 PAGES = toc_files()
 AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core"
 STUDENT_SITE = ROOT / "_build" / "assignments" / "html"
@@ -67,12 +67,6 @@ def failing(violations):
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    require(why_not_chromium())
-    return find_chromium()
-
-
-@pytest.fixture(scope="session")
 def decks():
     require(why_not_npm())
 
@@ -95,23 +89,6 @@ def audits():
     version = json.loads((AXE / "package.json").read_text())["version"] if (AXE / "package.json").exists() else None
     (REPORTS / "axe.json").write_text(json.dumps({"axe-core": version, "pages": {
         name: [f"{v['id']} ({v['impact']})" for v in violations] for name, violations in records.items()}}, indent=1))
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    httpd = serve(site)
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from conftest import CHAPTERS, ROOT, SITE
-from test_browser import browser, chromium, server  # noqa: F401  (the fixtures: one Chromium, one local server)
+from test_browser import AXE
 from test_offline import book, plain  # noqa: F401  (the PDF's text)
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -58,11 +58,11 @@ def visit(browser, server):  # noqa: F811
     def audit(page, root):
         """axe-core's findings in the explorable: it fetches the page's stylesheets itself (resolving
         @import, some 404), which are not the page's own requests, so the page's record is kept as it was."""
-        from axe_playwright_python.sync_playwright import Axe
-
         context, problems, kind, _ = next(entry for entry in opened if page in entry[0].pages)
         before = list(problems)
-        findings = Axe().run(page, context=f".cfi[data-cfi={kind}]").response["violations"]
+        page.add_script_tag(path=str(AXE / "axe.min.js"))  # the pinned axe-core that test_browser.py audits with
+        findings = page.evaluate("async selector => (await axe.run(selector, {resultTypes: ['violations']}))"
+                                 ".violations", f".cfi[data-cfi={kind}]")
         problems[:] = before
         return findings
 

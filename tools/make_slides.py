@@ -69,6 +69,9 @@ def chapter_title(notebook):
 def make_deck(path, exporter):
     notebook = nbformat.read(path, as_version=4)
     title = chapter_title(notebook)
+    # cells the site removes (`remove-cell`, such as the glue set-up) are not on the deck either; taken out
+    # here, before nbconvert numbers the slides (removed later, they left the deck wrapped in an extra slide)
+    notebook.cells = [cell for cell in notebook.cells if "remove-cell" not in cell.metadata.get("tags", [])]
     notebook, _ = LeaveUntaggedCellsOff().preprocess(notebook, {})
     if all(cell.metadata.slideshow.get("slide_type") in ("skip", "notes") for cell in notebook.cells):
         return title, 0
