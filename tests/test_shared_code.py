@@ -18,18 +18,14 @@ from conftest import CHAPTERS, lax_corr2d, random_pairs
 
 pytestmark = pytest.mark.static  # executes no chapter: part of `make check`
 
-SHARED = CHAPTERS / "_shared"
+SHARED = shared_code.SHARED
 SNIPPETS = {path.stem: path.read_text().strip() for path in sorted(SHARED.glob("*.py"))}
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
-TAG = "shared-"
+TAG = shared_code.TAG
 
 
 def code_cells(path):
     return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
-
-
-def shared_tags(cell):
-    return [t.removeprefix(TAG) for t in cell["metadata"].get("tags", []) if t.startswith(TAG)]
 
 
 def defined_names(source):
@@ -55,7 +51,7 @@ def snippet_namespace(*names):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_shared_cells_are_their_source(path):
     for number, cell in enumerate(code_cells(path)):
-        for name in shared_tags(cell):
+        for name in shared_code.tags(cell):
             assert name in SNIPPETS, f"{path.name} code cell {number} is tagged {TAG}{name}, but {SHARED.name}/{name}.py is missing"
             notebook = json.loads(path.read_text())
             assert "".join(cell["source"]).strip() == shared_code.source(name, notebook), \
@@ -65,7 +61,7 @@ def test_shared_cells_are_their_source(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_no_hand_kept_copy_of_shared_code(path):
     for number, cell in enumerate(code_cells(path)):
-        if shared_tags(cell):
+        if shared_code.tags(cell):
             continue
         copies = defined_names("".join(cell["source"])) & set(SHARED_NAMES)
         assert not copies, (f"{path.name} code cell {number} defines {sorted(copies)} by hand: move the code into its "
@@ -76,7 +72,7 @@ def test_no_hand_kept_copy_of_shared_code(path):
 def test_every_chapter_starts_with_the_folded_set_up_cell(path):
     """nbval compares figures exactly only with the SVG settings of setup.py; Colab installs through it."""
     first = code_cells(path)[0]
-    assert shared_tags(first) == ["setup"], f"{path.name}: the first code cell must be tagged {TAG}setup"
+    assert shared_code.tags(first) == ["setup"], f"{path.name}: the first code cell must be tagged {TAG}setup"
     assert "hide-cell" in first["metadata"]["tags"], f"{path.name}: the set-up cell must be folded: run `make refresh`"
     assert first["metadata"]["mystnb"] == shared_code.SETUP_METADATA["mystnb"], f"{path.name}: run `make refresh`"
 
@@ -92,7 +88,7 @@ def test_set_up_asks_colab_for_what_the_chapter_imports():
 
 
 def test_every_snippet_is_used():
-    used = {name for path in NOTEBOOKS for cell in code_cells(path) for name in shared_tags(cell)}
+    used = {name for path in NOTEBOOKS for cell in code_cells(path) for name in shared_code.tags(cell)}
     assert used == set(SNIPPETS), f"snippets no chapter uses: {sorted(set(SNIPPETS) - used)}"
 
 
