@@ -97,12 +97,12 @@ test-tools:
 check: check-book lint  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
 	python -m pytest tests -m static -q -p no:xdist
 
-lint: $(READY)  ## the chapters' code formatted and linted by ruff, 79 characters a line (ruff.toml)
-	@ruff format --check --quiet || { echo "error: a chapter's code is not formatted (files above): run 'make format'," \
+lint: $(READY)  ## every Python file formatted and linted by ruff (ruff.toml; the chapters at 79 characters a line)
+	@ruff format --check --quiet || { echo "error: a Python file is not formatted (files above): run 'make format'," \
 	  "then 'make refresh' if a shared snippet changed" >&2; exit 1; }
 	ruff check --quiet
 
-format: $(READY)  ## format the chapters' code with ruff (then `make refresh` if chapters/_shared changed)
+format: $(READY)  ## format every Python file with ruff (then `make refresh` if chapters/_shared changed)
 	ruff format
 	ruff check --fix
 

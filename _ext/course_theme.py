@@ -47,7 +47,9 @@ def drop_unused_assets(app, pagename, templatename, context, doctree):
 
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key][:] = [asset for asset in context[key] if not unused(asset)]  # in place: later handlers add to it
+            context[key][:] = [
+                asset for asset in context[key] if not unused(asset)
+            ]  # in place: later handlers add to it
 
 
 def subset_font(source, target, codepoints):
@@ -73,8 +75,10 @@ def used_rules(rules, words):
     for rule in rules:
         if rule.type == "qualified-rule":
             selectors = INNER_SELECTORS.sub("", tinycss2.serialize(rule.prelude)).split(",")
-            if not any(all(name in words or name.startswith(BUILT_BY_SCRIPT) for name in CLASS.findall(selector))
-                       for selector in selectors):
+            if not any(
+                all(name in words or name.startswith(BUILT_BY_SCRIPT) for name in CLASS.findall(selector))
+                for selector in selectors
+            ):
                 continue
         elif rule.type == "at-rule" and rule.content and rule.lower_at_keyword in ("media", "supports"):
             rule.content = used_rules(tinycss2.parse_rule_list(rule.content), words)
@@ -92,12 +96,17 @@ def keep_only_used_styles_and_icons(app, exception):
     import pydata_sphinx_theme
     import tinycss2
 
-    theme, out = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static", Path(app.outdir)
+    theme, out = (
+        Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static",
+        Path(app.outdir),
+    )
     if exception or app.builder.format != "html" or not (out / THEME_CSS).exists():
         return
     pages = [*out.rglob("*.html"), *out.glob("_static/**/*.js")]
     words = set(re.findall(r"[\w-]+", "".join(page.read_text(errors="replace") for page in pages)))
-    css = tinycss2.serialize(used_rules(tinycss2.parse_stylesheet((theme / "styles" / Path(THEME_CSS).name).read_text()), words))
+    css = tinycss2.serialize(
+        used_rules(tinycss2.parse_stylesheet((theme / "styles" / Path(THEME_CSS).name).read_text()), words)
+    )
     (out / THEME_CSS).write_text(css)
     styles = css + "".join(p.read_text() for p in out.glob("_static/**/*.css") if p.name != Path(THEME_CSS).name)
     icons = {int(code, 16) if code else ord(char) for code, char in ICON_CHARACTERS.findall(styles)}

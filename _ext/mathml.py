@@ -37,13 +37,15 @@ def to_mathml(translator, node, display):
     try:
         mathml = convert(node.astext(), display=display)
     except Exception as error:  # latex2mathml raises many kinds on bad input
-        logger.warning(f"cannot convert this LaTeX to MathML ({error}): {node.astext()!r}; fix the formula",
-                       location=node)
+        logger.warning(
+            f"cannot convert this LaTeX to MathML ({error}): {node.astext()!r}; fix the formula", location=node
+        )
         return html.escape(node.astext())
     # Characters as themselves rather than `&#x02212;`, and no namespace (HTML knows MathML): a third smaller.
     mathml = re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: html.escape(chr(int(m.group(1), 16)), quote=False), mathml)
     return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace(
-        MONOSPACE, '<mtext style="font-family: var(--pst-font-family-monospace, monospace)">')
+        MONOSPACE, '<mtext style="font-family: var(--pst-font-family-monospace, monospace)">'
+    )
 
 
 def visit_math(translator, node):
@@ -71,7 +73,9 @@ def write_font(app, exception):
     """The site's maths font: only the glyphs its equations use, with their stretched variants."""
     if exception or app.builder.format != "html":
         return
-    equations = [m for page in Path(app.outdir).rglob("*.html") for m in re.findall(r"<math.*?</math>", page.read_text(), re.S)]
+    equations = [
+        m for page in Path(app.outdir).rglob("*.html") for m in re.findall(r"<math.*?</math>", page.read_text(), re.S)
+    ]
     used = set(html.unescape("".join(re.findall(r">([^<]+)<", "".join(equations)))))
     if not used:
         return
@@ -80,8 +84,11 @@ def write_font(app, exception):
 
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    subset_font(Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf", static / FONT,
-                {ord(c) for c in used} | set(ITALIC))
+    subset_font(
+        Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf",
+        static / FONT,
+        {ord(c) for c in used} | set(ITALIC),
+    )
     (static / CSS).write_text(STYLE)
 
 

@@ -43,9 +43,11 @@ def set_address(app, config):
     elif pages_address(repository_url):
         config.html_baseurl = pages_address(repository_url)
     else:
-        logger.warning(f"repository.url in _config.yml ({repository_url!r}) is not a https://github.com/OWNER/REPO "
-                       "address, so the site's address cannot be derived from it: set html.baseurl in _config.yml "
-                       "to the address the site is served at (e.g. https://course.example.org/)")
+        logger.warning(
+            f"repository.url in _config.yml ({repository_url!r}) is not a https://github.com/OWNER/REPO "
+            "address, so the site's address cannot be derived from it: set html.baseurl in _config.yml "
+            "to the address the site is served at (e.g. https://course.example.org/)"
+        )
     config.notfound_urls_prefix = urlsplit(config.html_baseurl).path or "/"
 
 

@@ -30,8 +30,11 @@ def kernel_block(ax):
             x = 4 * c
             for a in range(3):
                 for b in range(3):
-                    ax.add_patch(Rectangle((x + b, y - a - 1), 1, 1, facecolor=colour, alpha=0.55,
-                                           edgecolor="black", linewidth=0.8))
+                    ax.add_patch(
+                        Rectangle(
+                            (x + b, y - a - 1), 1, 1, facecolor=colour, alpha=0.55, edgecolor="black", linewidth=0.8
+                        )
+                    )
             if o == 0:
                 ax.text(x + 1.5, y + 0.3, f"c = {c}", ha="center", va="bottom", fontsize=9)
     ax.text(5.5, 5.9, "input channel c", ha="center", va="bottom", fontsize=9)
@@ -43,8 +46,8 @@ def kernel_block(ax):
 def one_by_one(ax):
     inputs = [(0, 2 - c) for c in range(3)]
     outputs = [(4, 1.5 - o) for o in range(OUTPUTS)]
-    for (x0, y0) in inputs:
-        for (x1, y1) in outputs:
+    for x0, y0 in inputs:
+        for x1, y1 in outputs:
             ax.plot([x0 + 0.35, x1 - 0.35], [y0, y1], color="#555555", linewidth=1)
     for c, ((x, y), colour) in enumerate(zip(inputs, CHANNELS)):
         ax.add_patch(Circle((x, y), 0.35, facecolor=colour, edgecolor="black"))

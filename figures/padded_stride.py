@@ -34,12 +34,26 @@ def main(path=OUTPUT):
     for row in range(side):
         for col in range(side):
             padding = not (PAD <= row < PAD + SIZE and PAD <= col < PAD + SIZE)
-            cell(ax, col, side - 1 - row, face="#f2f2f2" if padding else "white", edge="#777777",
-                 hatch="//" if padding else None)
+            cell(
+                ax,
+                col,
+                side - 1 - row,
+                face="#f2f2f2" if padding else "white",
+                edge="#777777",
+                hatch="//" if padding else None,
+            )
     for (i, j), colour in WINDOWS.items():
         top, left = i * STRIDE, j * STRIDE
-        ax.add_patch(Rectangle((left + 0.06, side - top - WINDOW + 0.06), WINDOW - 0.12, WINDOW - 0.12,
-                               fill=False, edgecolor=colour, linewidth=3))
+        ax.add_patch(
+            Rectangle(
+                (left + 0.06, side - top - WINDOW + 0.06),
+                WINDOW - 0.12,
+                WINDOW - 0.12,
+                fill=False,
+                edgecolor=colour,
+                linewidth=3,
+            )
+        )
     out = (SIZE + 2 * PAD - WINDOW) // STRIDE + 1
     x0 = side + 2.2
     for i in range(out):
@@ -48,8 +62,12 @@ def main(path=OUTPUT):
     ax.text(side / 2, side + 0.35, "input 5 x 5, padded by 1 (hatched)", ha="center", va="bottom", fontsize=10)
     ax.text(x0 + out / 2, side - 1 + 0.35, "output 3 x 3", ha="center", va="bottom", fontsize=10)
     ax.text(x0 + out / 2, side - out - 2.6, "(5 + 2 - 3) // 2 + 1 = 3", ha="center", va="center", fontsize=10)
-    ax.annotate("", xy=(x0 - 0.3, side - 2.5), xytext=(side + 0.2, side - 2.5),
-                arrowprops={"arrowstyle": "->", "color": "black"})
+    ax.annotate(
+        "",
+        xy=(x0 - 0.3, side - 2.5),
+        xytext=(side + 0.2, side - 2.5),
+        arrowprops={"arrowstyle": "->", "color": "black"},
+    )
     ax.text((side + x0) / 2 - 0.05, side - 1.9, "3 x 3, stride 2", ha="center", va="bottom", fontsize=9)
     ax.set_xlim(-0.2, x0 + out + 0.4)
     ax.set_ylim(-0.3, side + 1.1)

@@ -24,12 +24,17 @@ def draw_grid(ax, values, x0, y0, highlight=None, colour=WINDOW, title=""):
     rows, cols = values.shape
     for r in range(rows):
         for c in range(cols):
-            inside = highlight and highlight[0] <= r < highlight[0] + highlight[2] \
+            inside = (
+                highlight
+                and highlight[0] <= r < highlight[0] + highlight[2]
                 and highlight[1] <= c < highlight[1] + highlight[3]
-            ax.add_patch(Rectangle((x0 + c, y0 - r - 1), 1, 1, edgecolor="black",
-                                   facecolor=colour if inside else "white", linewidth=1))
-            ax.text(x0 + c + 0.5, y0 - r - 0.5, f"{values[r, c]:g}", ha="center", va="center",
-                    fontsize=11)
+            )
+            ax.add_patch(
+                Rectangle(
+                    (x0 + c, y0 - r - 1), 1, 1, edgecolor="black", facecolor=colour if inside else "white", linewidth=1
+                )
+            )
+            ax.text(x0 + c + 0.5, y0 - r - 0.5, f"{values[r, c]:g}", ha="center", va="center", fontsize=11)
     ax.text(x0 + cols / 2, y0 + 0.35, title, ha="center", va="bottom", fontsize=10)
 
 
@@ -46,7 +51,7 @@ def main(path=OUTPUT):
         draw_grid(ax, kernel, 4, 2.5, title="kernel")
         ax.text(6.5, 1.5, "=", ha="center", va="center", fontsize=16)
         draw_grid(ax, output, 7, 2.5, highlight=(i, j, 1, 1), colour=RESULT, title="output")
-        window = image[i:i + 2, j:j + 2].ravel()
+        window = image[i : i + 2, j : j + 2].ravel()
         terms = " + ".join(f"{x}·{k}" for x, k in zip(window, kernel.ravel()))
         ax.text(4.5, -0.7, f"{terms} = {output[i, j]}", ha="center", va="center", fontsize=10)
         ax.set_xlim(-0.2, 9.2)

@@ -26,8 +26,11 @@ def toc_files():
 def clean_clone(tmp_path, with_venv=True):
     """The files git would commit (tracked and new, not ignored) copied into tmp_path/clone, with the
     project's virtual environment linked in (run make there with `-o .venv/.ready`)."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True, text=True)
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+    )
     if listed.returncode:
         pytest.fail(f"this test copies the files git tracks, but git answered: {listed.stderr.strip()}", pytrace=False)
     book = tmp_path / "clone"
@@ -60,8 +63,11 @@ def require(missing):
 
 def pytest_terminal_summary(terminalreporter):
     """After the run, one line per reason tests were skipped (a missing Chromium or npm) and how many."""
-    reasons = Counter(report.longrepr[2].removeprefix("Skipped: ") for report in terminalreporter.stats.get("skipped", [])
-                      if isinstance(report.longrepr, tuple))
+    reasons = Counter(
+        report.longrepr[2].removeprefix("Skipped: ")
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    )
     for reason, count in reasons.items():
         terminalreporter.write_line(f"{count} tests skipped: {reason}")
 
@@ -88,7 +94,11 @@ def broken_links(site):
                 resolved = (page.parent / path).resolve() if path else page
                 if not resolved.exists():
                     broken.append(f"{page.relative_to(site)} -> {target}")
-                elif fragment and resolved.suffix == ".html" and not {fragment, unquote(fragment)} & ids.get(resolved, set()):
+                elif (
+                    fragment
+                    and resolved.suffix == ".html"
+                    and not {fragment, unquote(fragment)} & ids.get(resolved, set())
+                ):
                     broken.append(f"{page.relative_to(site)} -> {target} (no such anchor)")
     assert len(pages) > 5, f"only {len(pages)} pages in {site}"
     return broken
@@ -169,8 +179,14 @@ def exercise_check_tests(wrong_answers):
     (`check_<name>`) must reject it with a message matching `message`. An unwritten answer
     ("still raises NotImplementedError") is tried for every exercise.
     """
-    cases = [(name, mistake, *answer) for name, answers in wrong_answers.items() for mistake, answer in
-             {**answers, "not done": (lambda chapter: not_done, "still raises NotImplementedError")}.items()]
+    cases = [
+        (name, mistake, *answer)
+        for name, answers in wrong_answers.items()
+        for mistake, answer in {
+            **answers,
+            "not done": (lambda chapter: not_done, "still raises NotImplementedError"),
+        }.items()
+    ]
 
     def test_checks_accept_the_solutions(chapter, capsys):
         for name in wrong_answers:

@@ -22,8 +22,9 @@ def test_layer_has_kernel_and_bias_only(chapter):
     sizes = [p.size for p in jax.tree.leaves(chapter.nnx.state(layer, chapter.nnx.Param))]
     assert sorted(sizes) == [1, 6]
     image = np.random.default_rng(2).normal(size=(5, 6)).astype(np.float32)
-    np.testing.assert_allclose(layer(image), lax_corr2d(image, np.asarray(layer.kernel[...])) + layer.bias[...],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        layer(image), lax_corr2d(image, np.asarray(layer.kernel[...])) + layer.bias[...], atol=1e-5
+    )
 
 
 def test_solution_loops_in_jax_have_the_gradient_of_lax(chapter):
@@ -51,22 +52,33 @@ def test_receptive_field_of_stacked_2x2_layers(chapter, layers, size):
 WRONG_ANSWERS = {
     "corr2d_padded": {
         "padding forgotten": (lambda c: lambda X, K, pad: c.corr2d(X, K), "expected shape"),
-        "transposed result": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K).T,
-                              "transpose of the right answer"),
+        "transposed result": (
+            lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K).T,
+            "transpose of the right answer",
+        ),
         "flipped kernel": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), c.jnp.flip(K)), "values are wrong"),
         "padded twice": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, 2 * pad), K), "expected shape"),
         "NaN": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K) * float("nan"), "contains NaN"),
     },
     "conv_counts": {
-        "forgot the + 1": (lambda c: lambda i, k: (i[0] - k[0], i[1] - k[1], (i[0] - k[0]) * (i[1] - k[1]) * k[0] * k[1]),
-                           r"n - k \+ 1 positions"),
-        "one product per output": (lambda c: lambda i, k: (i[0] - k[0] + 1, i[1] - k[1] + 1,
-                                                           (i[0] - k[0] + 1) * (i[1] - k[1] + 1)), r"kh \* kw multiplications"),
-        "every input pixel": (lambda c: lambda i, k: (i[0] - k[0] + 1, i[1] - k[1] + 1, i[0] * i[1] * k[0] * k[1]),
-                              "whole kernel fits"),
-        "height and width swapped": (lambda c: lambda i, k: (i[1] - k[1] + 1, i[0] - k[0] + 1,
-                                                             (i[0] - k[0] + 1) * (i[1] - k[1] + 1) * k[0] * k[1]),
-                                     "values are wrong"),
+        "forgot the + 1": (
+            lambda c: lambda i, k: (i[0] - k[0], i[1] - k[1], (i[0] - k[0]) * (i[1] - k[1]) * k[0] * k[1]),
+            r"n - k \+ 1 positions",
+        ),
+        "one product per output": (
+            lambda c: lambda i, k: (i[0] - k[0] + 1, i[1] - k[1] + 1, (i[0] - k[0] + 1) * (i[1] - k[1] + 1)),
+            r"kh \* kw multiplications",
+        ),
+        "every input pixel": (
+            lambda c: lambda i, k: (i[0] - k[0] + 1, i[1] - k[1] + 1, i[0] * i[1] * k[0] * k[1]),
+            "whole kernel fits",
+        ),
+        "height and width swapped": (
+            lambda c: (
+                lambda i, k: (i[1] - k[1] + 1, i[0] - k[0] + 1, (i[0] - k[0] + 1) * (i[1] - k[1] + 1) * k[0] * k[1])
+            ),
+            "values are wrong",
+        ),
     },
     "receptive_field_size": {
         "k per layer": (lambda c: lambda layers, k: layers * k, "k - 1 pixels, not k"),
@@ -80,5 +92,3 @@ WRONG_ANSWERS = {
     },
 }
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
-
-

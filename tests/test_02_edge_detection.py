@@ -60,9 +60,15 @@ def test_sobel_kernels_are_the_standard_ones(chapter):
     np.testing.assert_array_equal(chapter.sobel_horizontal_kernel, [[1, 2, 1], [0, 0, 0], [-1, -2, -1]])
 
 
-@pytest.mark.parametrize("name, kernel", [
-    ("difference_vertical", "vertical_edge_kernel"), ("difference_horizontal", "horizontal_edge_kernel"),
-    ("sobel_vertical", "sobel_vertical_kernel"), ("sobel_horizontal", "sobel_horizontal_kernel")])
+@pytest.mark.parametrize(
+    "name, kernel",
+    [
+        ("difference_vertical", "vertical_edge_kernel"),
+        ("difference_horizontal", "horizontal_edge_kernel"),
+        ("sobel_vertical", "sobel_vertical_kernel"),
+        ("sobel_horizontal", "sobel_horizontal_kernel"),
+    ],
+)
 def test_photo_edge_maps_match_jax_scipy_correlate2d(chapter, name, kernel):
     expected = correlate2d(chapter.photo, getattr(chapter, kernel), mode="valid")
     np.testing.assert_allclose(getattr(chapter, name), expected, atol=1e-2, err_msg=name)
@@ -81,21 +87,29 @@ def test_solution_diagonal_edges(chapter):
 
 def test_solution_sobel_magnitude_matches_scikit_image(chapter):
     for image in random_images(10, seed=4):
-        np.testing.assert_allclose(chapter.sobel_magnitude(image), skimage.filters.sobel(image.astype(np.float64)),
-                                   atol=1e-4, err_msg=f"image {image.shape}")
+        np.testing.assert_allclose(
+            chapter.sobel_magnitude(image),
+            skimage.filters.sobel(image.astype(np.float64)),
+            atol=1e-4,
+            err_msg=f"image {image.shape}",
+        )
 
 
 def test_check_diagonal_edges_accepts_the_solution(chapter):
     chapter.check_diagonal_edges(chapter.diagonal_edges)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda image: jnp.asarray(image)[:-1, :-1] - jnp.asarray(image)[1:, 1:], "values are wrong"),  # other diagonal
-    (lambda image: jnp.asarray(image)[1:, :-1] - jnp.asarray(image)[:-1, 1:], "values are wrong"),  # sign flipped
-    (lambda image: (jnp.asarray(image)[:-1, 1:] - jnp.asarray(image)[1:, :-1]).T, "transpose of the right answer"),
-    (lambda image: jnp.asarray(image)[:, :-1] - jnp.asarray(image)[:, 1:], "expected shape"),  # the [1, -1] kernel
-    (not_implemented, "NotImplementedError"),
-], ids=["other-diagonal", "sign-flipped", "transposed", "row-difference", "not-implemented"])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda image: jnp.asarray(image)[:-1, :-1] - jnp.asarray(image)[1:, 1:], "values are wrong"),  # other diagonal
+        (lambda image: jnp.asarray(image)[1:, :-1] - jnp.asarray(image)[:-1, 1:], "values are wrong"),  # sign flipped
+        (lambda image: (jnp.asarray(image)[:-1, 1:] - jnp.asarray(image)[1:, :-1]).T, "transpose of the right answer"),
+        (lambda image: jnp.asarray(image)[:, :-1] - jnp.asarray(image)[:, 1:], "expected shape"),  # the [1, -1] kernel
+        (not_implemented, "NotImplementedError"),
+    ],
+    ids=["other-diagonal", "sign-flipped", "transposed", "row-difference", "not-implemented"],
+)
 def test_check_diagonal_edges_explains_wrong_answers(chapter, wrong, message):
     with pytest.raises(chapter.ExerciseCheckFailed, match=message):
         chapter.check_diagonal_edges(wrong)
@@ -107,20 +121,28 @@ def test_check_sobel_magnitude_accepts_the_solution(chapter):
 
 def sobel_variant(chapter, pad_mode="symmetric", scale=4, combine=lambda v, h: jnp.sqrt((v**2 + h**2) / 2)):
     """A sobel_magnitude with one of its three details changed; pad_mode=None skips the padding."""
+
     def answer(image):
         padded = image if pad_mode is None else jnp.pad(image, 1, mode=pad_mode)
-        return combine(chapter.corr2d(padded, chapter.sobel_vertical_kernel / scale),
-                       chapter.corr2d(padded, chapter.sobel_horizontal_kernel / scale))
+        return combine(
+            chapter.corr2d(padded, chapter.sobel_vertical_kernel / scale),
+            chapter.corr2d(padded, chapter.sobel_horizontal_kernel / scale),
+        )
+
     return answer
 
 
-@pytest.mark.parametrize("variant, message", [
-    (dict(pad_mode=None), "expected shape"),
-    (dict(pad_mode="constant"), "values are wrong"),
-    (dict(pad_mode="reflect"), "values are wrong"),  # NumPy's reflect skips the border pixel; SciPy's repeats it
-    (dict(scale=1), "values are wrong"),
-    (dict(combine=lambda v, h: jnp.sqrt(v + h)), "contains NaN"),  # forgot the squares
-], ids=["no-padding", "zero-padding", "numpy-reflect", "no-division-by-4", "no-squares"])
+@pytest.mark.parametrize(
+    "variant, message",
+    [
+        (dict(pad_mode=None), "expected shape"),
+        (dict(pad_mode="constant"), "values are wrong"),
+        (dict(pad_mode="reflect"), "values are wrong"),  # NumPy's reflect skips the border pixel; SciPy's repeats it
+        (dict(scale=1), "values are wrong"),
+        (dict(combine=lambda v, h: jnp.sqrt(v + h)), "contains NaN"),  # forgot the squares
+    ],
+    ids=["no-padding", "zero-padding", "numpy-reflect", "no-division-by-4", "no-squares"],
+)
 def test_check_sobel_magnitude_explains_wrong_answers(chapter, variant, message):
     with pytest.raises(chapter.ExerciseCheckFailed, match=message):
         chapter.check_sobel_magnitude(sobel_variant(chapter, **variant))
@@ -143,8 +165,10 @@ def blur(size, sigma, offset):
 WRONG_ANSWERS = {
     "derivative_kernel": {
         "all weights of size 1": (lambda c: lambda d: np.array([[(-1.0) ** j for j in range(d + 1)]]), "binomial"),
-        "one weight too many": (lambda c: lambda d: np.convolve(c.derivative_kernel(d)[0], [1.0, -1.0])[None, :],
-                                "expected shape"),
+        "one weight too many": (
+            lambda c: lambda d: np.convolve(c.derivative_kernel(d)[0], [1.0, -1.0])[None, :],
+            "expected shape",
+        ),
         "signs reversed": (lambda c: lambda d: -c.derivative_kernel(d), "values are wrong"),
     },
     "directional_edge_kernel": {
@@ -154,10 +178,18 @@ WRONG_ANSWERS = {
     },
     "gaussian_kernel": {
         "not normalised": (lambda c: lambda size, sigma: blur(size, sigma, (size - 1) / 2), "add up to 1"),
-        "not centred": (lambda c: lambda size, sigma: blur(size, sigma, 0) / blur(size, sigma, 0).sum(),
-                        "centre the kernel"),
-        "sigma not squared": (lambda c: lambda size, sigma: blur(size, np.sqrt(sigma), (size - 1) / 2)
-                              / blur(size, np.sqrt(sigma), (size - 1) / 2).sum(), "values are wrong"),
+        "not centred": (
+            lambda c: lambda size, sigma: blur(size, sigma, 0) / blur(size, sigma, 0).sum(),
+            "centre the kernel",
+        ),
+        "sigma not squared": (
+            lambda c: (
+                lambda size, sigma: (
+                    blur(size, np.sqrt(sigma), (size - 1) / 2) / blur(size, np.sqrt(sigma), (size - 1) / 2).sum()
+                )
+            ),
+            "values are wrong",
+        ),
     },
 }
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)

@@ -7,10 +7,12 @@ import scipy.signal
 
 from conftest import exercise_check_tests, lax_corr2d, load_chapter, random_pairs
 
-CURRICULUM_W = [[1, 2, 0, 3, 4, 0, 0, 0, 0],
-                [0, 1, 2, 0, 3, 4, 0, 0, 0],
-                [0, 0, 0, 1, 2, 0, 3, 4, 0],
-                [0, 0, 0, 0, 1, 2, 0, 3, 4]]
+CURRICULUM_W = [
+    [1, 2, 0, 3, 4, 0, 0, 0, 0],
+    [0, 1, 2, 0, 3, 4, 0, 0, 0],
+    [0, 0, 0, 1, 2, 0, 3, 4, 0],
+    [0, 0, 0, 0, 1, 2, 0, 3, 4],
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +31,19 @@ def test_conv_matrix_times_image_matches_lax_on_random_shapes(chapter):
         W = chapter.conv_matrix(kernel, image.shape)
         expected = lax_corr2d(image, kernel)
         assert W.shape == (expected.size, image.size), f"image {image.shape}, kernel {kernel.shape}: W is {W.shape}"
-        np.testing.assert_allclose(W @ image.ravel(), expected.ravel(), atol=1e-4,
-                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            W @ image.ravel(), expected.ravel(), atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel.shape}"
+        )
 
 
 def test_each_row_holds_each_kernel_weight_once(chapter):
     for image, kernel in random_pairs(10, seed=1):
         for number, row in enumerate(np.asarray(chapter.conv_matrix(kernel, image.shape))):
-            np.testing.assert_array_equal(np.sort(row[row != 0]), np.sort(kernel.ravel()),
-                                          err_msg=f"row {number} of W for image {image.shape}, kernel {kernel.shape}")
+            np.testing.assert_array_equal(
+                np.sort(row[row != 0]),
+                np.sort(kernel.ravel()),
+                err_msg=f"row {number} of W for image {image.shape}, kernel {kernel.shape}",
+            )
 
 
 def test_transpose_is_the_input_gradient_and_a_full_convolution(chapter):
@@ -48,8 +54,12 @@ def test_transpose_is_the_input_gradient_and_a_full_convolution(chapter):
         gradient = jax.grad(lambda x: (g * lax_corr2d(x, kernel)).sum())(image)
         shapes = f"image {image.shape}, kernel {kernel.shape}"
         np.testing.assert_allclose(back, gradient, atol=1e-4, err_msg=f"W.T @ g is not the gradient: {shapes}")
-        np.testing.assert_allclose(back, scipy.signal.convolve2d(g, kernel, mode="full"), atol=1e-4,
-                                   err_msg=f"W.T @ g is not the full convolution: {shapes}")
+        np.testing.assert_allclose(
+            back,
+            scipy.signal.convolve2d(g, kernel, mode="full"),
+            atol=1e-4,
+            err_msg=f"W.T @ g is not the full convolution: {shapes}",
+        )
 
 
 def test_conv_matrix_explains_bad_shapes(chapter):
@@ -61,19 +71,27 @@ def test_conv_matrix_explains_bad_shapes(chapter):
 
 def test_solutions_match_lax_on_random_shapes(chapter):
     for number, (image, kernel) in enumerate(random_pairs(10, seed=3)):
-        np.testing.assert_allclose(chapter.conv_matrix_by_columns(kernel, image.shape),
-                                   chapter.conv_matrix(kernel, image.shape), atol=1e-6)
+        np.testing.assert_allclose(
+            chapter.conv_matrix_by_columns(kernel, image.shape), chapter.conv_matrix(kernel, image.shape), atol=1e-6
+        )
         stride = 1 + number % 3
-        np.testing.assert_allclose(chapter.strided_conv_matrix(kernel, image.shape, stride) @ image.ravel(),
-                                   lax_corr2d(image, kernel, stride).ravel(), atol=1e-4,
-                                   err_msg=f"stride {stride}, image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            chapter.strided_conv_matrix(kernel, image.shape, stride) @ image.ravel(),
+            lax_corr2d(image, kernel, stride).ravel(),
+            atol=1e-4,
+            err_msg=f"stride {stride}, image {image.shape}, kernel {kernel.shape}",
+        )
         dilated = np.zeros((2 * kernel.shape[0] - 1, 2 * kernel.shape[1] - 1), np.float32)
         dilated[::2, ::2] = kernel
         if all(n >= k for n, k in zip(image.shape, dilated.shape)):
-            np.testing.assert_allclose(chapter.dilated_conv_matrix(kernel, image.shape, 2) @ image.ravel(),
-                                       lax_corr2d(image, dilated).ravel(), atol=1e-4)
+            np.testing.assert_allclose(
+                chapter.dilated_conv_matrix(kernel, image.shape, 2) @ image.ravel(),
+                lax_corr2d(image, dilated).ravel(),
+                atol=1e-4,
+            )
         assert chapter.conv_matrix_nonzeros(image.shape, kernel.shape) == np.count_nonzero(
-            chapter.conv_matrix(np.ones_like(kernel), image.shape))
+            chapter.conv_matrix(np.ones_like(kernel), image.shape)
+        )
         g_shape = lax_corr2d(image, kernel).shape
         assert chapter.transposed_shape(g_shape, kernel.shape) == image.shape
 
@@ -92,10 +110,14 @@ def grid_of_rows(c, k, s):
 
 WRONG_STRIDED = {
     "stride ignored": (lambda c: lambda k, s, st: c.conv_matrix(k, s), "expected shape"),
-    "stride in rows only": (lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st].reshape(-1, s[0] * s[1]),
-                            "expected shape"),
-    "one output too few": (lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st, ::st][:-1].reshape(-1, s[0] * s[1]),
-                           "expected shape"),
+    "stride in rows only": (
+        lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st].reshape(-1, s[0] * s[1]),
+        "expected shape",
+    ),
+    "one output too few": (
+        lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st, ::st][:-1].reshape(-1, s[0] * s[1]),
+        "expected shape",
+    ),
     "flipped kernel": (lambda c: lambda k, s, st: c.strided_conv_matrix(c.jnp.flip(k), s, st), "values are wrong"),
 }
 
@@ -107,9 +129,14 @@ def spread(c, k, d):
 
 WRONG_DILATED = {
     "dilation ignored": (lambda c: lambda k, s, d: c.conv_matrix(k, s), "expected shape"),
-    "kernel stretched, not spread": (lambda c: lambda k, s, d: c.conv_matrix(
-        c.jnp.repeat(c.jnp.repeat(k, d, 0), d, 1)[:d * (k.shape[0] - 1) + 1, :d * (k.shape[1] - 1) + 1], s),
-        "values are wrong"),
+    "kernel stretched, not spread": (
+        lambda c: (
+            lambda k, s, d: c.conv_matrix(
+                c.jnp.repeat(c.jnp.repeat(k, d, 0), d, 1)[: d * (k.shape[0] - 1) + 1, : d * (k.shape[1] - 1) + 1], s
+            )
+        ),
+        "values are wrong",
+    ),
     "flipped kernel": (lambda c: lambda k, s, d: c.conv_matrix(spread(c, c.jnp.flip(k), d), s), "values are wrong"),
 }
 WRONG_NONZEROS = {
@@ -125,7 +152,11 @@ WRONG_TRANSPOSED_SHAPE = {
 }
 
 
-WRONG_ANSWERS = {"conv_matrix_by_columns": WRONG_BY_COLUMNS, "strided_conv_matrix": WRONG_STRIDED,
-                 "conv_matrix_nonzeros": WRONG_NONZEROS, "transposed_shape": WRONG_TRANSPOSED_SHAPE,
-                 "dilated_conv_matrix": WRONG_DILATED}
+WRONG_ANSWERS = {
+    "conv_matrix_by_columns": WRONG_BY_COLUMNS,
+    "strided_conv_matrix": WRONG_STRIDED,
+    "conv_matrix_nonzeros": WRONG_NONZEROS,
+    "transposed_shape": WRONG_TRANSPOSED_SHAPE,
+    "dilated_conv_matrix": WRONG_DILATED,
+}
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)

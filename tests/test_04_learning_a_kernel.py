@@ -26,8 +26,11 @@ def test_the_training_data(chapter):
     np.testing.assert_array_equal(chapter.stripe_image, stripe)
     np.testing.assert_array_equal(chapter.vertical_edge_kernel, [[1, -1]])
     np.testing.assert_array_equal(chapter.edge_map, np.tile([0, 1, 0, 0, 0, -1, 0], (6, 1)))
-    assert chapter.X is chapter.stripe_image and chapter.K is chapter.vertical_edge_kernel \
-        and chapter.Y is chapter.edge_map, "X, K and Y are the short names of chapter 2's arrays"
+    assert (
+        chapter.X is chapter.stripe_image
+        and chapter.K is chapter.vertical_edge_kernel
+        and chapter.Y is chapter.edge_map
+    ), "X, K and Y are the short names of chapter 2's arrays"
     assert chapter.images.shape == (1, 6, 8, 1) and chapter.targets.shape == (1, 6, 7, 1), "data must be NHWC"
 
 
@@ -36,11 +39,15 @@ def test_model_is_a_bias_free_conv_with_a_1x2_kernel(chapter):
     shapes = [p.shape for p in jax.tree.leaves(chapter.nnx.state(model, chapter.nnx.Param))]
     assert shapes == [(1, 2, 1, 1)], f"expected one (kh, kw, C_in, C_out) = (1, 2, 1, 1) kernel, got {shapes}"
     assert np.abs(np.asarray(model.kernel[...])).max() < 0.05, "the initial kernel should be small"
-    np.testing.assert_array_equal(model.kernel[...], chapter.make_model().kernel[...],
-                                  err_msg="make_model must draw the same kernel every time (fixed key)")
+    np.testing.assert_array_equal(
+        model.kernel[...],
+        chapter.make_model().kernel[...],
+        err_msg="make_model must draw the same kernel every time (fixed key)",
+    )
     image = np.random.default_rng(1).normal(size=(2, 5, 7, 1)).astype(np.float32)
-    expected = jax.lax.conv_general_dilated(image, np.asarray(model.kernel[...]), (1, 1), "VALID",
-                                            dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    expected = jax.lax.conv_general_dilated(
+        image, np.asarray(model.kernel[...]), (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC")
+    )
     np.testing.assert_allclose(model(image), expected, atol=1e-6)
 
 
@@ -56,8 +63,9 @@ def test_one_gradient_descent_step_moves_against_the_gradient(chapter):
     model = chapter.make_model()
     before = np.asarray(model.kernel[...]).reshape(1, 2)
     loss = chapter.gradient_descent_step(model, chapter.images, chapter.targets, 0.01)
-    assert np.isclose(float(loss), ((np.asarray(chapter.corr2d(chapter.X, before)) - chapter.Y) ** 2).sum(), rtol=1e-5), \
-        "the step must return the loss before its update"
+    assert np.isclose(
+        float(loss), ((np.asarray(chapter.corr2d(chapter.X, before)) - chapter.Y) ** 2).sum(), rtol=1e-5
+    ), "the step must return the loss before its update"
     expected = before - 0.01 * numpy_loss_gradient(chapter.X, chapter.Y, before)
     np.testing.assert_allclose(np.asarray(model.kernel[...]).reshape(1, 2), expected, atol=1e-5)
 
@@ -75,8 +83,9 @@ def test_learning_rate_comparison(chapter):
     assert sorted(losses) == [1e-2, 3e-2, 4e-2] and all(len(run) == 20 for run in losses.values())
     np.testing.assert_allclose(losses[3e-2][:10], chapter.hand_losses, rtol=1e-6)
     slow, good, fast = losses[1e-2], losses[3e-2], losses[4e-2]
-    assert all(b < a for a, b in zip(slow, slow[1:])) and all(b < a for a, b in zip(good, good[1:])), \
+    assert all(b < a for a, b in zip(slow, slow[1:])) and all(b < a for a, b in zip(good, good[1:])), (
         "below the limit 2/60 the loss must fall at every step"
+    )
     assert slow[19] > good[9], "0.01 after 20 steps should still be behind 0.03 after 10"
     lowest = int(np.argmin(fast))
     assert 0 < lowest < 19 and fast[19] > 1, f"at 0.04 the loss should fall, then grow past 1; lowest at {lowest}"
@@ -103,12 +112,17 @@ def test_loss_gradient_solution_matches_numpy_on_random_shapes(chapter):
         image = rng.normal(size=(kh + int(rng.integers(0, 5)), kw + int(rng.integers(0, 5)))).astype(np.float32)
         kernel = rng.normal(size=(kh, kw)).astype(np.float32)
         target = rng.normal(size=(image.shape[0] - kh + 1, image.shape[1] - kw + 1)).astype(np.float32)
-        np.testing.assert_allclose(chapter.loss_gradient(image, target, kernel),
-                                   numpy_loss_gradient(image, target, kernel), rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(
+            chapter.loss_gradient(image, target, kernel),
+            numpy_loss_gradient(image, target, kernel),
+            rtol=1e-4,
+            atol=1e-3,
+        )
 
 
 def fit_kernel_variant(c, sign=-1, lost_steps=0, transpose=False, flat=False, mean=False):
     """A fit_kernel with one plausible mistake."""
+
     def fit_kernel(X, Y, kernel_shape, learning_rate, steps):
         reduce = c.jnp.mean if mean else c.jnp.sum
         gradient = c.jax.grad(lambda kernel: reduce((c.corr2d(X, kernel) - Y) ** 2))
@@ -116,6 +130,7 @@ def fit_kernel_variant(c, sign=-1, lost_steps=0, transpose=False, flat=False, me
         for _ in range(steps - lost_steps):
             kernel = kernel + sign * learning_rate * gradient(kernel)
         return kernel.T if transpose else kernel.ravel() if flat else kernel
+
     return fit_kernel
 
 
@@ -127,9 +142,14 @@ WRONG_ANSWERS = {
     },
     "loss_gradient": {
         "factor 2 forgotten": (lambda c: lambda X, Y, K: c.corr2d(X, c.corr2d(X, K) - Y), "values are wrong"),
-        "residual with the wrong sign": (lambda c: lambda X, Y, K: 2 * c.corr2d(X, Y - c.corr2d(X, K)),
-                                         "values are wrong"),
-        "transposed": (lambda c: lambda X, Y, K: 2 * c.corr2d(X, c.corr2d(X, K) - Y).T, "transpose of the right answer"),
+        "residual with the wrong sign": (
+            lambda c: lambda X, Y, K: 2 * c.corr2d(X, Y - c.corr2d(X, K)),
+            "values are wrong",
+        ),
+        "transposed": (
+            lambda c: lambda X, Y, K: 2 * c.corr2d(X, c.corr2d(X, K) - Y).T,
+            "transpose of the right answer",
+        ),
         "residual as the image": (lambda c: lambda X, Y, K: 2 * c.corr2d(c.corr2d(X, K) - Y, X), "raised ValueError"),
     },
     "fit_kernel": {

@@ -1,4 +1,5 @@
-"""Chapter 5's multi-channel functions agree with JAX's convolution and Flax; its exercise checks explain wrong answers."""
+"""Chapter 5's multi-channel functions agree with JAX's convolution and Flax;
+its exercise checks explain wrong answers."""
 
 import jax
 import jax.numpy as jnp
@@ -16,8 +17,11 @@ def chapter():
 
 def lax_reference(image, kernel):
     """Reference: JAX's convolution primitive on a (C_in, H, W) image and a (C_out, C_in, kh, kw) kernel."""
-    return np.asarray(jax.lax.conv_general_dilated(image[None], kernel, (1, 1), "VALID",
-                                                   dimension_numbers=("NCHW", "OIHW", "NCHW"))[0])
+    return np.asarray(
+        jax.lax.conv_general_dilated(image[None], kernel, (1, 1), "VALID", dimension_numbers=("NCHW", "OIHW", "NCHW"))[
+            0
+        ]
+    )
 
 
 def random_cases(count, seed=0, kernel_size=None):
@@ -27,33 +31,48 @@ def random_cases(count, seed=0, kernel_size=None):
         c_in, c_out = (int(n) for n in rng.integers(1, 4, size=2))
         kh, kw = kernel_size or (int(n) for n in rng.integers(1, 4, size=2))
         h, w = kh + int(rng.integers(0, 4)), kw + int(rng.integers(0, 4))
-        yield (rng.normal(size=(c_in, h, w)).astype(np.float32),
-               rng.normal(size=(c_out, c_in, kh, kw)).astype(np.float32))
+        yield (
+            rng.normal(size=(c_in, h, w)).astype(np.float32),
+            rng.normal(size=(c_out, c_in, kh, kw)).astype(np.float32),
+        )
 
 
 def test_corr2d_channels_matches_lax_on_random_shapes(chapter):
     for image, kernel in random_cases(8):
-        np.testing.assert_allclose(chapter.corr2d_channels(image, kernel), lax_reference(image, kernel),
-                                   atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            chapter.corr2d_channels(image, kernel),
+            lax_reference(image, kernel),
+            atol=1e-4,
+            err_msg=f"image {image.shape}, kernel {kernel.shape}",
+        )
 
 
 def test_corr2d_sum_channels_is_one_output_channel(chapter):
     for image, kernel in random_cases(5, seed=1):
-        np.testing.assert_allclose(chapter.corr2d_sum_channels(image, kernel[0]), lax_reference(image, kernel[:1])[0],
-                                   atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel[0].shape}")
+        np.testing.assert_allclose(
+            chapter.corr2d_sum_channels(image, kernel[0]),
+            lax_reference(image, kernel[:1])[0],
+            atol=1e-4,
+            err_msg=f"image {image.shape}, kernel {kernel[0].shape}",
+        )
 
 
 def test_1x1_matrix_product_matches_lax(chapter):
     for image, kernel in random_cases(5, seed=2, kernel_size=(1, 1)):
-        np.testing.assert_allclose(chapter.conv1x1_as_matmul(image, kernel), lax_reference(image, kernel),
-                                   atol=1e-5, err_msg=f"image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            chapter.conv1x1_as_matmul(image, kernel),
+            lax_reference(image, kernel),
+            atol=1e-5,
+            err_msg=f"image {image.shape}, kernel {kernel.shape}",
+        )
 
 
 def test_the_curriculum_results(chapter):
     np.testing.assert_array_equal(chapter.Y, [[56, 72], [104, 120]])
     assert chapter.K3.shape == (3, 2, 2, 2) and chapter.Y3.shape == (3, 2, 2)
-    np.testing.assert_array_equal(chapter.Y3, [[[56, 72], [104, 120]], [[76, 100], [148, 172]],
-                                               [[96, 128], [192, 224]]])
+    np.testing.assert_array_equal(
+        chapter.Y3, [[[56, 72], [104, 120]], [[76, 100], [148, 172]], [[96, 128], [192, 224]]]
+    )
     assert chapter.X_rgb.shape == (3, 3, 3) and chapter.K_1x1.shape == (2, 3, 1, 1)
     assert chapter.Y_matmul.shape == (2, 3, 3)
     np.testing.assert_allclose(chapter.Y_matmul, chapter.Y_general, atol=1e-6)
@@ -63,13 +82,24 @@ def test_the_curriculum_results(chapter):
 def test_layout_conversions_make_nnx_conv_agree(chapter):
     for image, kernel in random_cases(4, seed=3):
         c_out, c_in, kh, kw = kernel.shape
-        conv = nnx.Conv(c_in, c_out, kernel_size=(kh, kw), padding="VALID", use_bias=False,
-                        kernel_init=nnx.initializers.zeros_init(), rngs=nnx.Rngs(0))
+        conv = nnx.Conv(
+            c_in,
+            c_out,
+            kernel_size=(kh, kw),
+            padding="VALID",
+            use_bias=False,
+            kernel_init=nnx.initializers.zeros_init(),
+            rngs=nnx.Rngs(0),
+        )
         conv.kernel[...] = chapter.to_flax_kernel(kernel)
         batch = chapter.to_channels_last(image)
         assert batch.shape == (1, image.shape[1], image.shape[2], c_in), "to_channels_last gives the wrong shape"
-        np.testing.assert_allclose(chapter.from_channels_last(conv(batch)), chapter.corr2d_channels(image, kernel),
-                                   atol=1e-4, err_msg=f"image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            chapter.from_channels_last(conv(batch)),
+            chapter.corr2d_channels(image, kernel),
+            atol=1e-4,
+            err_msg=f"image {image.shape}, kernel {kernel.shape}",
+        )
 
 
 @pytest.mark.parametrize("c_in, c_out, kh, kw", [(64, 128, 3, 3), (3, 16, 5, 5), (256, 64, 1, 1), (7, 2, 1, 3)])
@@ -102,13 +132,21 @@ def test_two_1x1_layers_without_relu_are_one(chapter):
 
 def test_solutions_match_references(chapter):
     for image, kernel in random_cases(6, seed=4):
-        np.testing.assert_allclose(chapter.corr2d_channels_einsum(image, kernel), lax_reference(image, kernel),
-                                   atol=1e-4, err_msg=f"einsum solution, image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            chapter.corr2d_channels_einsum(image, kernel),
+            lax_reference(image, kernel),
+            atol=1e-4,
+            err_msg=f"einsum solution, image {image.shape}, kernel {kernel.shape}",
+        )
         c_out, c_in = kernel.shape[:2]
         dense_kernel, bias = kernel[:, :, 0, 0].T, kernel[:, 0, 0, 0]
         per_pixel = np.einsum("chw,co->ohw", image, dense_kernel) + bias[:, None, None]
-        np.testing.assert_allclose(chapter.linear_as_conv1x1(image, dense_kernel, bias), per_pixel, atol=1e-4,
-                                   err_msg=f"dense-per-pixel solution, {c_in} -> {c_out} channels")
+        np.testing.assert_allclose(
+            chapter.linear_as_conv1x1(image, dense_kernel, bias),
+            per_pixel,
+            atol=1e-4,
+            err_msg=f"dense-per-pixel solution, {c_in} -> {c_out} channels",
+        )
 
 
 def test_einsum_check_accepts_the_solution_and_explains_wrong_answers(chapter):
@@ -118,7 +156,7 @@ def test_einsum_check_accepts_the_solution_and_explains_wrong_answers(chapter):
         "expected shape": lambda X, K: jnp.swapaxes(solution(X, K), 1, 2),  # rows and columns swapped
         "values are wrong": lambda X, K: solution(X, jnp.flip(K, (2, 3))),  # a true convolution
         "expected shape \\(4, 4, 5\\), got \\(4, 3, 4, 5\\)":  # forgot to sum over the input channels
-            lambda X, K: jax.vmap(jax.vmap(chapter.corr2d), in_axes=(None, 0))(X, K),
+        lambda X, K: jax.vmap(jax.vmap(chapter.corr2d), in_axes=(None, 0))(X, K),
     }
     for message, wrong in wrong_answers.items():
         with pytest.raises(chapter.ExerciseCheckFailed, match=message):
@@ -136,10 +174,11 @@ def test_dense_check_accepts_the_solution_and_explains_wrong_answers(chapter):
     chapter.check_linear_as_conv1x1(solution)
     wrong_answers = {
         "values are wrong": lambda X, kernel, bias: chapter.corr2d_channels(X, kernel.T[:, :, None, None]),  # no bias
-        "values are wrong, e.g.": lambda X, kernel, bias:  # kernel reshaped instead of transposed
-            chapter.corr2d_channels(X, kernel.reshape(kernel.shape[1], kernel.shape[0], 1, 1)) + bias[:, None, None],
+        "values are wrong, e.g.": lambda X, kernel, bias: (  # kernel reshaped instead of transposed
+            chapter.corr2d_channels(X, kernel.reshape(kernel.shape[1], kernel.shape[0], 1, 1)) + bias[:, None, None]
+        ),
         "expected shape \\(2, 4, 5\\), got \\(4, 5, 2\\)":  # channels-last output
-            lambda X, kernel, bias: jnp.transpose(solution(X, kernel, bias), (1, 2, 0)),
+        lambda X, kernel, bias: jnp.transpose(solution(X, kernel, bias), (1, 2, 0)),
     }
     for message, wrong in wrong_answers.items():
         with pytest.raises(chapter.ExerciseCheckFailed, match=message):

@@ -29,23 +29,30 @@ def random_cases(count, seed=0):
 
 def test_pool2d_matches_flax_on_random_shapes_and_channels(chapter):
     for image, window, mode in random_cases(12):
-        np.testing.assert_allclose(chapter.pool2d(image, window, mode), flax_reference(mode, image, window),
-                                   atol=1e-5, err_msg=f"{mode} pooling of {image.shape} with window {window}")
+        np.testing.assert_allclose(
+            chapter.pool2d(image, window, mode),
+            flax_reference(mode, image, window),
+            atol=1e-5,
+            err_msg=f"{mode} pooling of {image.shape} with window {window}",
+        )
 
 
 def test_pool2d_on_one_image_matches_flax(chapter):
     image = np.random.default_rng(1).normal(size=(5, 6)).astype(np.float32)
     for mode in ["max", "avg"]:
-        np.testing.assert_allclose(chapter.pool2d(image, (2, 3), mode), flax_reference(mode, image[None], (2, 3))[0],
-                                   atol=1e-5, err_msg=f"{mode} pooling of a single (H, W) image")
+        np.testing.assert_allclose(
+            chapter.pool2d(image, (2, 3), mode),
+            flax_reference(mode, image[None], (2, 3))[0],
+            atol=1e-5,
+            err_msg=f"{mode} pooling of a single (H, W) image",
+        )
 
 
 def test_the_curriculum_results(chapter):
     X = np.arange(16.0).reshape(4, 4)
     np.testing.assert_array_equal(chapter.pool2d(X, (3, 3)), [[10, 11], [14, 15]])
     np.testing.assert_array_equal(chapter.pool2d(X, (2, 2)), [[5, 6, 7], [9, 10, 11], [13, 14, 15]])
-    np.testing.assert_allclose(chapter.pool2d(X, (2, 2), "avg"),
-                               [[2.5, 3.5, 4.5], [6.5, 7.5, 8.5], [10.5, 11.5, 12.5]])
+    np.testing.assert_allclose(chapter.pool2d(X, (2, 2), "avg"), [[2.5, 3.5, 4.5], [6.5, 7.5, 8.5], [10.5, 11.5, 12.5]])
     np.testing.assert_array_equal(np.asarray(chapter.flax_max)[0, :, :, 0], [[10, 11], [14, 15]])
     np.testing.assert_array_equal(np.asarray(chapter.strided)[0, :, :, 0], [[5, 7], [13, 15]])
 
@@ -65,16 +72,18 @@ def test_pooled_size_formula_matches_flax_shapes(chapter):
         window, stride = (int(v) for v in rng.integers(1, 4, size=2))
         pad = int(rng.integers(0, window))
         n = window + int(rng.integers(0, 6))
-        shape = nnx.max_pool(np.zeros((1, n, n, 1)), (window, window), strides=(stride, stride),
-                             padding=((pad, pad), (pad, pad))).shape
+        shape = nnx.max_pool(
+            np.zeros((1, n, n, 1)), (window, window), strides=(stride, stride), padding=((pad, pad), (pad, pad))
+        ).shape
         assert chapter.pooled_size(n, window, pad, stride) == shape[1], f"n={n} k={window} p={pad} s={stride}"
 
 
 def test_channels_are_pooled_separately(chapter):
     X = np.arange(16.0).reshape(4, 4)
     np.testing.assert_array_equal(chapter.two_channels, [X, 15 - X])
-    np.testing.assert_array_equal(chapter.pooled_channels, [[[5, 6, 7], [9, 10, 11], [13, 14, 15]],
-                                                            [[15, 14, 13], [11, 10, 9], [7, 6, 5]]])
+    np.testing.assert_array_equal(
+        chapter.pooled_channels, [[[5, 6, 7], [9, 10, 11], [13, 14, 15]], [[15, 14, 13], [11, 10, 9], [7, 6, 5]]]
+    )
     assert chapter.flax_channels.shape == (1, 3, 3, 2)
 
 
@@ -95,13 +104,17 @@ def test_solutions_match_flax_on_random_images(chapter):
     rng = np.random.default_rng(3)
     for _ in range(4):
         image = rng.normal(size=(int(rng.integers(4, 8)), int(rng.integers(4, 8)))).astype(np.float32)
-        np.testing.assert_allclose(chapter.max_pool2d(image, (3, 2), 2, 1),
-                                   nnx.max_pool(image[None, :, :, None], (3, 2), strides=(2, 2),
-                                                padding=((1, 1), (1, 1)))[0, :, :, 0], atol=1e-6)
-        np.testing.assert_allclose(chapter.avg_pool_as_conv(image, (2, 3)), flax_reference("avg", image[None], (2, 3))[0],
-                                   atol=1e-5)
-        np.testing.assert_allclose(chapter.max_pool_2x2_relu(image), flax_reference("max", image[None], (2, 2))[0],
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            chapter.max_pool2d(image, (3, 2), 2, 1),
+            nnx.max_pool(image[None, :, :, None], (3, 2), strides=(2, 2), padding=((1, 1), (1, 1)))[0, :, :, 0],
+            atol=1e-6,
+        )
+        np.testing.assert_allclose(
+            chapter.avg_pool_as_conv(image, (2, 3)), flax_reference("avg", image[None], (2, 3))[0], atol=1e-5
+        )
+        np.testing.assert_allclose(
+            chapter.max_pool_2x2_relu(image), flax_reference("max", image[None], (2, 2))[0], atol=1e-6
+        )
 
 
 WRONG_ANSWERS = {
@@ -116,24 +129,37 @@ WRONG_ANSWERS = {
         "one channel": (lambda c: lambda ch, h, w, k: (h - k + 1) * (w - k + 1) * (k * k - 1), "number of channels"),
     },
     "max_pool2d": {
-        "zero padding": (lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad), size)[::stride, ::stride],
-                         "values are wrong"),
-        "stride ignored": (lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad, constant_values=-np.inf),
-                                                                           size), "expected shape"),
-        "padding ignored": (lambda c: lambda X, size, stride, pad: c.pool2d(X, size)[::stride, ::stride],
-                            "expected shape"),
+        "zero padding": (
+            lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad), size)[::stride, ::stride],
+            "values are wrong",
+        ),
+        "stride ignored": (
+            lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad, constant_values=-np.inf), size),
+            "expected shape",
+        ),
+        "padding ignored": (
+            lambda c: lambda X, size, stride, pad: c.pool2d(X, size)[::stride, ::stride],
+            "expected shape",
+        ),
     },
     "avg_pool_as_conv": {
         "sum instead of mean": (lambda c: lambda X, size: c.corr2d(X, c.jnp.ones(size)), "values are wrong"),
-        "window transposed": (lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size[::-1], 1 / (size[0] * size[1]))),
-                              "expected shape"),
+        "window transposed": (
+            lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size[::-1], 1 / (size[0] * size[1]))),
+            "expected shape",
+        ),
         "max instead of mean": (lambda c: lambda X, size: c.pool2d(X, size), "values are wrong"),
     },
     "max_pool_2x2_relu": {
         "minimum instead": (lambda c: lambda X: c.pool2d(-X, (2, 2)) * -1, "values are wrong"),
-        "wrong sign in the relu": (lambda c: lambda X: X[:-1, :-1] + c.jax.nn.relu(X[:-1, :-1] - X[1:, 1:]),
-                                   "values are wrong"),
-        "only horizontal pairs": (lambda c: lambda X: X[:, :-1] + c.jax.nn.relu(X[:, 1:] - X[:, :-1]), "expected shape"),
+        "wrong sign in the relu": (
+            lambda c: lambda X: X[:-1, :-1] + c.jax.nn.relu(X[:-1, :-1] - X[1:, 1:]),
+            "values are wrong",
+        ),
+        "only horizontal pairs": (
+            lambda c: lambda X: X[:, :-1] + c.jax.nn.relu(X[:, 1:] - X[:, :-1]),
+            "expected shape",
+        ),
     },
 }
 

@@ -20,8 +20,12 @@ def chapter():
 @pytest.mark.parametrize("name", SINGLE_CHANNEL)
 def test_every_single_channel_version_matches_lax(chapter, name):
     for image, kernel in random_pairs(8 if name == "corr2d_loop" else 25, seed=7):
-        np.testing.assert_allclose(getattr(chapter, name)(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
-                                   err_msg=f"{name}: image {image.shape}, kernel {kernel.shape}")
+        np.testing.assert_allclose(
+            getattr(chapter, name)(image, kernel),
+            lax_corr2d(image, kernel),
+            atol=1e-4,
+            err_msg=f"{name}: image {image.shape}, kernel {kernel.shape}",
+        )
 
 
 @pytest.mark.parametrize("name", LAYERS)
@@ -34,7 +38,9 @@ def test_every_layer_version_is_a_same_padded_channels_last_convolution(chapter,
         images = rng.normal(size=(batch, height, width, c_in)).astype(np.float32)
         layer = nnx.Conv(c_in, c_out, kernel_size=(k, k), padding="SAME", use_bias=False, rngs=nnx.Rngs(0))
         result = getattr(chapter, name)(images, layer.kernel[...])
-        np.testing.assert_allclose(result, layer(images), atol=1e-4, err_msg=f"{name}: {images.shape}, {k} x {k} kernel")
+        np.testing.assert_allclose(
+            result, layer(images), atol=1e-4, err_msg=f"{name}: {images.shape}, {k} x {k} kernel"
+        )
 
 
 def test_median_seconds_warms_up_once_then_times_each_repeat(chapter):
@@ -58,34 +64,56 @@ def separable_reference(c):
 
 WRONG_ANSWERS = {
     "corr2d_separable": {
-        "column and row swapped": (lambda c: lambda X, column, row: c.corr2d(c.corr2d(X, row[:, None]), column[None, :]),
-                                   "expected shape|values are wrong"),
+        "column and row swapped": (
+            lambda c: lambda X, column, row: c.corr2d(c.corr2d(X, row[:, None]), column[None, :]),
+            "expected shape|values are wrong",
+        ),
         "row pass forgotten": (lambda c: lambda X, column, row: c.corr2d(X, column[:, None]), "expected shape"),
-        "convolution instead": (lambda c: lambda X, column, row: separable_reference(c)(X, column[::-1], row[::-1]),
-                                "values are wrong"),
+        "convolution instead": (
+            lambda c: lambda X, column, row: separable_reference(c)(X, column[::-1], row[::-1]),
+            "values are wrong",
+        ),
     },
     "corr2d_batch": {
         "first image only": (lambda c: lambda images, K: c.corr2d(images[0], K), "expected shape"),
-        "kernel flipped": (lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K[::-1, ::-1]),
-                           "values are wrong"),
+        "kernel flipped": (
+            lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K[::-1, ::-1]),
+            "values are wrong",
+        ),
         "batch summed": (lambda c: lambda images, K: sum(c.corr2d(image, K) for image in images), "expected shape"),
-        "kernel transposed": (lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K.T),
-                              "expected shape|values are wrong"),
+        "kernel transposed": (
+            lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K.T),
+            "expected shape|values are wrong",
+        ),
     },
     "conv_cost": {  # a learner's formulas, each with one slip
         "stride ignored": (lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, ci, co, k, 1, p), "ignores the stride"),
-        "padding ignored": (lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, ci, co, k, s, 0), "ignores the padding"),
-        "multiply-adds counted once": (lambda c: lambda *sizes: (c.conv_cost(*sizes)[0] // 2, c.conv_cost(*sizes)[1]),
-                                       "counts each multiply-add once"),
-        "input channels forgotten": (lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, 1, co, k, s, p),
-                                     "every input channel"),
-        "numbers, not bytes": (lambda c: lambda *sizes: (c.conv_cost(*sizes)[0], c.conv_cost(*sizes)[1] // 4),
-                               "a float32 takes 4 bytes"),
+        "padding ignored": (
+            lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, ci, co, k, s, 0),
+            "ignores the padding",
+        ),
+        "multiply-adds counted once": (
+            lambda c: lambda *sizes: (c.conv_cost(*sizes)[0] // 2, c.conv_cost(*sizes)[1]),
+            "counts each multiply-add once",
+        ),
+        "input channels forgotten": (
+            lambda c: lambda n, ci, co, k, s, p: c.conv_cost(n, 1, co, k, s, p),
+            "every input channel",
+        ),
+        "numbers, not bytes": (
+            lambda c: lambda *sizes: (c.conv_cost(*sizes)[0], c.conv_cost(*sizes)[1] // 4),
+            "a float32 takes 4 bytes",
+        ),
         "a patch matrix per output channel": (
-            lambda c: lambda n, ci, co, k, s, p: (c.conv_cost(n, ci, co, k, s, p)[0],
-                                                  co * c.conv_cost(n, ci, co, k, s, p)[1]), "does not depend on c_out"),
-        "k * k times the input": (lambda c: lambda n, ci, co, k, s, p: (c.conv_cost(n, ci, co, k, s, p)[0],
-                                                                        4 * n * n * ci * k * k), "only at stride 1"),
+            lambda c: (
+                lambda n, ci, co, k, s, p: (c.conv_cost(n, ci, co, k, s, p)[0], co * c.conv_cost(n, ci, co, k, s, p)[1])
+            ),
+            "does not depend on c_out",
+        ),
+        "k * k times the input": (
+            lambda c: lambda n, ci, co, k, s, p: (c.conv_cost(n, ci, co, k, s, p)[0], 4 * n * n * ci * k * k),
+            "only at stride 1",
+        ),
         "the pair swapped": (lambda c: lambda *sizes: c.conv_cost(*sizes)[::-1], "values are wrong"),
         "FLOP only": (lambda c: lambda *sizes: c.conv_cost(*sizes)[0], "expected shape"),
     },

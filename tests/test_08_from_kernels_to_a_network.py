@@ -14,8 +14,9 @@ def chapter():
 
 def numpy_cnn(model, images):
     """Reference forward pass of DigitCNN from its parameters: lax convolution, NumPy ReLU, pooling and matmul."""
-    maps = jax.lax.conv_general_dilated(images, np.asarray(model.conv.kernel[...]), (1, 1), "SAME",
-                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    maps = jax.lax.conv_general_dilated(
+        images, np.asarray(model.conv.kernel[...]), (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+    )
     maps = np.maximum(np.asarray(maps) + np.asarray(model.conv.bias[...]), 0)
     n, h, w, c = maps.shape
     pooled = maps.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
@@ -24,8 +25,9 @@ def numpy_cnn(model, images):
 
 def numpy_mlp(model, images):
     """Reference forward pass of DigitMLP from its parameters."""
-    hidden = np.maximum(images.reshape(len(images), -1) @ np.asarray(model.hidden.kernel[...])
-                        + np.asarray(model.hidden.bias[...]), 0)
+    hidden = np.maximum(
+        images.reshape(len(images), -1) @ np.asarray(model.hidden.kernel[...]) + np.asarray(model.hidden.bias[...]), 0
+    )
     return hidden @ np.asarray(model.output.kernel[...]) + np.asarray(model.output.bias[...])
 
 
@@ -69,8 +71,9 @@ def test_loss_and_accuracy_match_numpy(chapter):
     model = chapter.DigitCNN(rngs=chapter.nnx.Rngs(4))
     images, labels = chapter.test_images[:50], chapter.test_labels[:50]
     logits = numpy_cnn(model, images)
-    assert np.isclose(float(chapter.cross_entropy_loss(model, images, labels)),
-                      numpy_cross_entropy(logits, labels), rtol=1e-5)
+    assert np.isclose(
+        float(chapter.cross_entropy_loss(model, images, labels)), numpy_cross_entropy(logits, labels), rtol=1e-5
+    )
     assert chapter.accuracy(model, images, labels) == (logits.argmax(axis=1) == labels).mean()
 
 
@@ -82,8 +85,9 @@ def test_shift_images_moves_digits_and_fills_with_zeros(chapter):
             for j in range(8):
                 if 0 <= i - rows < 8 and 0 <= j - cols < 8:
                     expected[:, i, j] = images[:, i - rows, j - cols]
-        np.testing.assert_array_equal(chapter.shift_images(images, rows, cols), expected,
-                                      err_msg=f"shift by {rows} rows, {cols} columns")
+        np.testing.assert_array_equal(
+            chapter.shift_images(images, rows, cols), expected, err_msg=f"shift by {rows} rows, {cols} columns"
+        )
 
 
 def test_training_is_deterministic_and_reproduces_the_chapter(chapter, monkeypatch):
@@ -100,10 +104,12 @@ def test_the_promised_results(chapter):
     assert chapter.cnn_test_accuracy >= 0.95, f"test accuracy {chapter.cnn_test_accuracy:.3f} is below 95%"
     assert chapter.cnn_test_accuracy > chapter.mlp_test_accuracy, "the text says the CNN beats the MLP"
     assert chapter.cnn_losses[-1] < chapter.cnn_losses[0] / 10, "the training loss should fall by far"
-    np.testing.assert_array_equal(chapter.learned_kernels,
-                                  np.transpose(np.asarray(chapter.cnn.conv.kernel[...])[:, :, 0], (2, 0, 1)))
-    np.testing.assert_allclose(chapter.by_hand, chapter.learned_maps, atol=1e-5,
-                               err_msg="the feature maps must be corr2d + bias + ReLU")
+    np.testing.assert_array_equal(
+        chapter.learned_kernels, np.transpose(np.asarray(chapter.cnn.conv.kernel[...])[:, :, 0], (2, 0, 1))
+    )
+    np.testing.assert_allclose(
+        chapter.by_hand, chapter.learned_maps, atol=1e-5, err_msg="the feature maps must be corr2d + bias + ReLU"
+    )
 
 
 def test_cosine_similarity(chapter):
@@ -135,6 +141,7 @@ def cross_entropy_variant(c, naive=False, total=False, sign=1, per_example=False
         right = jnp.take_along_axis(probabilities, labels[:, None], axis=1)[:, 0]
         losses = -right if probability else -sign * jnp.log(right)
         return losses if per_example else losses.sum() if total else losses.mean()
+
     return cross_entropy
 
 
@@ -147,9 +154,10 @@ def conv_relu_pool_variant(c, pad=1, channels_last=False, relu=True, pool="max",
         maps = [c.corr2d(padded, jnp.flip(k) if flip else k) + b for k, b in zip(kernels, biases)]
         maps = [jnp.maximum(m, 0) if relu else m for m in maps]
         h, w = maps[0].shape
-        blocks = [m[:h // 2 * 2, :w // 2 * 2].reshape(h // 2, 2, w // 2, 2) for m in maps]
+        blocks = [m[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2) for m in maps]
         out = jnp.stack([b.max(axis=(1, 3)) if pool == "max" else b.mean(axis=(1, 3)) for b in blocks])
         return jnp.transpose(out, (1, 2, 0)) if channels_last else out
+
     return conv_relu_pool
 
 
@@ -169,32 +177,84 @@ WRONG_ANSWERS = {
         "flipped kernel (true convolution)": (lambda c: conv_relu_pool_variant(c, flip=True), "values are wrong"),
     },
     "cnn_counts": {  # a learner's counts, each with one slip
-        "biases forgotten": (lambda c: lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0] - m - classes,
-                                                                 c.cnn_counts(n, m, k, classes)[1]),
-                             "biases are parameters too"),
+        "biases forgotten": (
+            lambda c: (
+                lambda n, m, k, classes: (
+                    c.cnn_counts(n, m, k, classes)[0] - m - classes,
+                    c.cnn_counts(n, m, k, classes)[1],
+                )
+            ),
+            "biases are parameters too",
+        ),
         "dense layer on the unpooled maps": (
-            lambda c: lambda n, m, k, classes: (m * (k * k + 1) + n * n * m * classes + classes,
-                                                n * n * m * k * k + n * n * m * classes), "sees the pooled maps"),
+            lambda c: (
+                lambda n, m, k, classes: (
+                    m * (k * k + 1) + n * n * m * classes + classes,
+                    n * n * m * k * k + n * n * m * classes,
+                )
+            ),
+            "sees the pooled maps",
+        ),
         "each kernel applied once": (
-            lambda c: lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0],
-                                                m * k * k + (n // 2) ** 2 * m * classes), "weight sharing saves"),
+            lambda c: (
+                lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0], m * k * k + (n // 2) ** 2 * m * classes)
+            ),
+            "weight sharing saves",
+        ),
         "VALID positions": (
-            lambda c: lambda n, m, k, classes: (c.cnn_counts(n, m, k, classes)[0],
-                                                (n - k + 1) ** 2 * m * k * k + (n // 2) ** 2 * m * classes),
-            "VALID padding"),
+            lambda c: (
+                lambda n, m, k, classes: (
+                    c.cnn_counts(n, m, k, classes)[0],
+                    (n - k + 1) ** 2 * m * k * k + (n // 2) ** 2 * m * classes,
+                )
+            ),
+            "VALID padding",
+        ),
         "the pair swapped": (lambda c: lambda *sizes: c.cnn_counts(*sizes)[::-1], "values are wrong"),
         "parameters only": (lambda c: lambda *sizes: c.cnn_counts(*sizes)[0], "expected shape"),
     },
     "scramble": {
-        "a permutation per image": (lambda c: lambda images: np.stack(
-            [np.asarray(image).reshape(64)[np.random.default_rng(n).permutation(64)] for n, image in enumerate(images)]
-        ).reshape(images.shape), "scrambled in different ways"),
-        "a permutation per call": (lambda c: lambda images: np.asarray(images).reshape(len(images), 64)[
-            :, np.random.default_rng().permutation(64)].reshape(images.shape), "two calls scramble differently"),
-        "drawn with replacement": (lambda c: lambda images: np.asarray(images).reshape(len(images), 64)[
-            :, np.random.default_rng(0).integers(0, 64, 64)].reshape(images.shape), "appear twice"),
-        "pixels mixed across images": (lambda c: lambda images: np.asarray(images).reshape(-1)[
-            np.random.default_rng(0).permutation(images.size)].reshape(images.shape), "mixes images"),
+        "a permutation per image": (
+            lambda c: (
+                lambda images: np.stack(
+                    [
+                        np.asarray(image).reshape(64)[np.random.default_rng(n).permutation(64)]
+                        for n, image in enumerate(images)
+                    ]
+                ).reshape(images.shape)
+            ),
+            "scrambled in different ways",
+        ),
+        "a permutation per call": (
+            lambda c: (
+                lambda images: (
+                    np.asarray(images)
+                    .reshape(len(images), 64)[:, np.random.default_rng().permutation(64)]
+                    .reshape(images.shape)
+                )
+            ),
+            "two calls scramble differently",
+        ),
+        "drawn with replacement": (
+            lambda c: (
+                lambda images: (
+                    np.asarray(images)
+                    .reshape(len(images), 64)[:, np.random.default_rng(0).integers(0, 64, 64)]
+                    .reshape(images.shape)
+                )
+            ),
+            "appear twice",
+        ),
+        "pixels mixed across images": (
+            lambda c: (
+                lambda images: (
+                    np.asarray(images)
+                    .reshape(-1)[np.random.default_rng(0).permutation(images.size)]
+                    .reshape(images.shape)
+                )
+            ),
+            "mixes images",
+        ),
         "nothing moved": (lambda c: lambda images: images, "leaves every pixel"),
         "flattened": (lambda c: lambda images: c.scramble(images).reshape(len(images), 64), "expected shape"),
     },

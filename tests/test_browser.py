@@ -21,6 +21,7 @@ import pytest
 
 from conftest import ROOT, require, toc_files
 from offline_browser import SETTLED, serve, why_not_npm  # tools/, as make_pdf.py
+
 PAGES = toc_files()
 AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core"
 STUDENT_SITE = ROOT / "_build" / "assignments" / "html"
@@ -32,7 +33,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 
 PAGE_FACTS = """() => ({
   maths: document.querySelectorAll('.math').length,
-  rendered: [...document.querySelectorAll('.math > math')].filter(m => getComputedStyle(m).display.endsWith('math')).length,
+  rendered: [...document.querySelectorAll('.math > math')]
+    .filter(m => getComputedStyle(m).display.endsWith('math')).length,
   mathErrors: document.querySelectorAll('.math merror').length,
   images: [...document.images].map(i => ({src: i.src.slice(0, 80), loaded: i.complete && i.naturalWidth > 0,
                                           alt: (i.getAttribute('alt') || '').trim()})),
@@ -50,8 +52,10 @@ def weight(site, server, urls):
     files = {site / urlsplit(url).path.lstrip("/") for url in urls if url.startswith(server)}
     files = {path / "index.html" if path.is_dir() else path for path in files}
     files = {path for path in files if path.is_file()}  # a missing one is the load test's failed request
-    return {"bytes": sum(path.stat().st_size for path in files),
-            "gzip": sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)}
+    return {
+        "bytes": sum(path.stat().st_size for path in files),
+        "gzip": sum(len(gzip.compress(path.read_bytes(), 6)) for path in files),
+    }
 
 
 def audit(page):
@@ -62,8 +66,11 @@ def audit(page):
 
 def failing(violations):
     """What the site must not have: a serious or critical finding, or content outside every landmark."""
-    return [f"{v['id']} ({v['impact']}): {v['help']}, at {v['targets']}" for v in violations
-            if v["impact"] in ("serious", "critical") or v["id"] == "region"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}, at {v['targets']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical") or v["id"] == "region"
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +83,10 @@ def axe_core():
     """The pinned axe-core's version; without npm, or before `make slides` installed it, the audits are skipped."""
     require(why_not_npm())
     if not (AXE / "axe.min.js").exists():
-        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: `make slides` (or `make site`) installs it with `npm ci`", pytrace=False)
+        pytest.fail(
+            f"{AXE.relative_to(ROOT)} is missing: `make slides` (or `make site`) installs it with `npm ci`",
+            pytrace=False,
+        )
     return json.loads((AXE / "package.json").read_text())["version"]
 
 
@@ -87,8 +97,17 @@ def audits():
     yield records
     REPORTS.mkdir(parents=True, exist_ok=True)
     version = json.loads((AXE / "package.json").read_text())["version"] if (AXE / "package.json").exists() else None
-    (REPORTS / "axe.json").write_text(json.dumps({"axe-core": version, "pages": {
-        name: [f"{v['id']} ({v['impact']})" for v in violations] for name, violations in records.items()}}, indent=1))
+    (REPORTS / "axe.json").write_text(
+        json.dumps(
+            {
+                "axe-core": version,
+                "pages": {
+                    name: [f"{v['id']} ({v['impact']})" for v in violations] for name, violations in records.items()
+                },
+            },
+            indent=1,
+        )
+    )
 
 
 @pytest.fixture(scope="session")
@@ -110,8 +129,11 @@ def visits(browser, server, site):
         page.goto(f"{server}/{name}.html", wait_until="networkidle")
         page.evaluate(SETTLED)
         record.update(page.evaluate(PAGE_FACTS))
-        records[name] = {**record, **{key: list(record[key]) for key in ("requests", "failed", "console")},
-                         **weight(site, server, record["fetched"])}
+        records[name] = {
+            **record,
+            **{key: list(record[key]) for key in ("requests", "failed", "console")},
+            **weight(site, server, record["fetched"]),
+        }
         # axe-core fetches stylesheets itself (resolving @import against the page): not the page's requests
         records[name]["violations"] = audit(page) if (AXE / "axe.min.js").exists() else None
         context.close()
@@ -124,8 +146,11 @@ def visits(browser, server, site):
     heaviest = max(chapters, key=lambda name: chapters[name]["bytes"], default=None)
     report = {"budget": BUDGET, "pages": pages}
     if heaviest:
-        report["heaviest chapter"] = {"page": heaviest, **chapters[heaviest],
-                                      "within budget": chapters[heaviest]["bytes"] <= BUDGET}
+        report["heaviest chapter"] = {
+            "page": heaviest,
+            **chapters[heaviest],
+            "within budget": chapters[heaviest]["bytes"] <= BUDGET,
+        }
     (REPORTS / "page-weight.json").write_text(json.dumps(report, indent=1))
 
 
@@ -170,11 +195,13 @@ def test_first_visit_weight_counts_every_file(visits, site):
     name = "chapters/01_cross_correlation"
     html = (site / f"{name}.html").stat().st_size
     record = visits(name)
-    assert record["bytes"] > html and 0 < record["gzip"] < record["bytes"], \
+    assert record["bytes"] > html and 0 < record["gzip"] < record["bytes"], (
         f"{name}: {record['bytes']} bytes ({record['gzip']} compressed) for a page whose HTML alone is {html}"
+    )
     # the maths font loads only once the equations are laid out: a measurement taken too early misses it
-    assert any(url.endswith("/_static/maths.woff2") for url in record["fetched"]), \
+    assert any(url.endswith("/_static/maths.woff2") for url in record["fetched"]), (
         f"{name}: the maths font is not among the files counted: {record['fetched']}"
+    )
 
 
 def test_student_site_is_accessible(browser, axe_core, audits):
@@ -198,7 +225,8 @@ def test_student_site_is_accessible(browser, axe_core, audits):
 # What a keyboard must reach from the top of a chapter, each with a visible focus ring.
 KEYBOARD_TARGETS = """() => {
   const groups = {'the skip link': 'a[href="#main-content"]', 'the launch buttons': '.dropdown-launch-buttons a',
-                  'the solution dropdowns': '.solution.dropdown .toggle-button', 'the code-cell toggles': 'details.hide > summary'};
+                  'the solution dropdowns': '.solution.dropdown .toggle-button',
+                  'the code-cell toggles': 'details.hide > summary'};
   let count = 0;
   for (const [group, selector] of Object.entries(groups))
     document.querySelectorAll(selector).forEach(e => { e.dataset.keyboard = `${group} #${++count}`; });
@@ -256,10 +284,14 @@ def test_chapter_fits_a_phone_in_both_colour_schemes(browser, server, name):
             context = browser.new_context(viewport=viewport, color_scheme=scheme)
             page = context.new_page()
             page.goto(f"{server}/{name}.html", wait_until="networkidle")
-            page.screenshot(path=str(SCREENSHOTS / f"{Path(name).name}-{scheme}-{device}.png"), full_page=device == "desktop")
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{Path(name).name}-{scheme}-{device}.png"), full_page=device == "desktop"
+            )
             width = page.evaluate("() => document.scrollingElement.scrollWidth")
             context.close()
-            assert width <= viewport["width"], f"{name} ({scheme}, {device}) is {width} px wide: the reader scrolls sideways"
+            assert width <= viewport["width"], (
+                f"{name} ({scheme}, {device}) is {width} px wide: the reader scrolls sideways"
+            )
 
 
 DECKS = [p.removeprefix("chapters/") for p in PAGES if p.startswith("chapters/")]
@@ -267,8 +299,10 @@ MIN_SLIDES = 8
 DECK_FACTS = """() => {
   const slides = document.querySelector('.reveal .slides').cloneNode(true);
   slides.querySelectorAll('pre, code, mjx-container').forEach(e => e.remove());
-  return {slides: typeof Reveal.getTotalSlides === 'function' ? Reveal.getTotalSlides() : 0, maths: document.querySelectorAll('mjx-container').length,
-          mathErrors: document.querySelectorAll('mjx-merror').length, rawMaths: slides.textContent.match(/\\$[^$]+\\$/g),
+  return {slides: typeof Reveal.getTotalSlides === 'function' ? Reveal.getTotalSlides() : 0,
+          maths: document.querySelectorAll('mjx-container').length,
+          mathErrors: document.querySelectorAll('mjx-merror').length,
+          rawMaths: slides.textContent.match(/\\$[^$]+\\$/g),
           unlabelled: [...document.images].filter(i => !i.alt.trim() || i.alt.startsWith('No description')).length};
 }"""
 
@@ -283,7 +317,9 @@ def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, ax
     page.on("console", lambda m: m.type == "error" and console.append(m.text))
     page.on("pageerror", lambda e: console.append(str(e)))
     response = page.goto(f"{server}/slides/{chapter}.html", wait_until="networkidle")
-    assert response.ok, f"no slide deck for {chapter}: give its cells slideshow metadata (README, Slides) and `make site`"
+    assert response.ok, (
+        f"no slide deck for {chapter}: give its cells slideshow metadata (README, Slides) and `make site`"
+    )
     page.evaluate(SETTLED)
     facts = page.evaluate(DECK_FACTS)
     audits[f"slides/{chapter}"] = audit(page)
@@ -296,9 +332,13 @@ def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, ax
     assert not console, f"the {chapter} deck: console errors {console}"
     assert facts["mathErrors"] == 0 and not facts["rawMaths"], f"the {chapter} deck has untypeset maths: {facts}"
     assert facts["unlabelled"] == 0, f"the {chapter} deck has {facts['unlabelled']} figures without alt text"
-    assert facts["slides"] >= MIN_SLIDES, f"the {chapter} deck has {facts['slides']} slides; a lecture needs {MIN_SLIDES}+"
+    assert facts["slides"] >= MIN_SLIDES, (
+        f"the {chapter} deck has {facts['slides']} slides; a lecture needs {MIN_SLIDES}+"
+    )
     reported = json.loads((REPORTS / "offline.json").read_text())["slides"].get(chapter)
-    assert reported == facts["slides"], f"offline.json reports {reported} slides for {chapter}, the deck has {facts['slides']}"
+    assert reported == facts["slides"], (
+        f"offline.json reports {reported} slides for {chapter}, the deck has {facts['slides']}"
+    )
 
 
 def test_slides_index_is_accessible(decks, browser, server, axe_core, audits):
@@ -309,7 +349,9 @@ def test_slides_index_is_accessible(decks, browser, server, axe_core, audits):
     audits["slides/index"] = audit(page)
     page.close()
     assert not failed, f"slides/index.html: failed requests {failed}"
-    assert not failing(audits["slides/index"]), f"slides/index.html: axe-core {axe_core} reports {failing(audits['slides/index'])}"
+    assert not failing(audits["slides/index"]), (
+        f"slides/index.html: axe-core {axe_core} reports {failing(audits['slides/index'])}"
+    )
 
 
 def test_slide_decks_render_maths(decks, browser, server):

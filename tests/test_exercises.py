@@ -58,10 +58,13 @@ def test_three_to_six_exercises_each_with_a_solution_dropdown(path):
 
 
 @pytest.mark.static
-@pytest.mark.parametrize("question_closed, solution, message", [
-    (False, "```{solution-start} LABEL\n:class: dropdown\n```", "after its exercise-end"),
-    (True, "```{solution-start} LABEL\n```", "must be a `:class: dropdown`"),
-])
+@pytest.mark.parametrize(
+    "question_closed, solution, message",
+    [
+        (False, "```{solution-start} LABEL\n:class: dropdown\n```", "after its exercise-end"),
+        (True, "```{solution-start} LABEL\n```", "must be a `:class: dropdown`"),
+    ],
+)
 def test_a_misplaced_or_open_solution_is_refused(question_closed, solution, message):
     import exercises
 

@@ -25,8 +25,12 @@ from test_offline import book, plain  # noqa: F401  (the PDF's text)
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "reports" / "explorables.json"
-PAGES = {"sliding": "01_cross_correlation", "playground": "02_edge_detection", "descent": "04_learning_a_kernel",
-         "fields": "06_pooling"}
+PAGES = {
+    "sliding": "01_cross_correlation",
+    "playground": "02_edge_detection",
+    "descent": "04_learning_a_kernel",
+    "fields": "06_pooling",
+}
 NAMESPACE = {"jnp": jnp, "np": np}
 exec((CHAPTERS / "_shared" / "corr2d.py").read_text(), NAMESPACE)
 
@@ -61,8 +65,10 @@ def visit(browser, server):  # noqa: F811
         context, problems, kind, _ = next(entry for entry in opened if page in entry[0].pages)
         before = list(problems)
         page.add_script_tag(path=str(AXE / "axe.min.js"))  # the pinned axe-core that test_browser.py audits with
-        findings = page.evaluate("async selector => (await axe.run(selector, {resultTypes: ['violations']}))"
-                                 ".violations", f".cfi[data-cfi={kind}]")
+        findings = page.evaluate(
+            "async selector => (await axe.run(selector, {resultTypes: ['violations']})).violations",
+            f".cfi[data-cfi={kind}]",
+        )
         problems[:] = before
         return findings
 
@@ -84,6 +90,7 @@ def number(text):
 
 # 1. The sliding window (chapter 1)
 
+
 def sliding_state(root):
     return root.evaluate("""r => ({
         outputs: [...r.querySelectorAll('.cfi-live output')].map(o => o.textContent),
@@ -104,13 +111,17 @@ def check_sliding(root, X, K, position):
     match = re.fullmatch(r"Y\[(\d+), (\d+)\] = (.+) = (\S+)", state["sum"])
     assert match and (int(match[1]), int(match[2])) == (i, j), f"at position {position} the page says {state['sum']!r}"
     terms = [[number(f) for f in term.split("×")] for term in match[3].split(" + ")]
-    window = X[i:i + K.shape[0], j:j + K.shape[1]]
-    np.testing.assert_allclose(terms, np.stack([window.ravel(), K.ravel()], axis=1), rtol=1e-5,
-                               err_msg=f"the products written out at {(i, j)} are not the window's")
+    window = X[i : i + K.shape[0], j : j + K.shape[1]]
+    np.testing.assert_allclose(
+        terms,
+        np.stack([window.ravel(), K.ravel()], axis=1),
+        rtol=1e-5,
+        err_msg=f"the products written out at {(i, j)} are not the window's",
+    )
     np.testing.assert_allclose(float(match[4]), Y[i, j], rtol=1e-5, atol=1e-5, err_msg="the sum written out")
     shaded = np.array(state["window"]).reshape(X.shape)
     expected = np.zeros(X.shape, bool)
-    expected[i:i + K.shape[0], j:j + K.shape[1]] = True
+    expected[i : i + K.shape[0], j : j + K.shape[1]] = True
     assert (shaded == expected).all(), f"at position {position} the shaded window is {shaded.astype(int).tolist()}"
 
 
@@ -170,8 +181,10 @@ def test_breaking_the_javascript_arithmetic_fails_the_comparison(visit):
     def flip_the_kernel(route):
         page_html = route.fetch().text()
         assert correct in page_html, "the JavaScript's sum is not where this test expects it"
-        route.fulfill(body=page_html.replace(correct, "s += X[i + a][j + b] * K[kh - 1 - a][kw - 1 - b];"),
-                      content_type="text/html")
+        route.fulfill(
+            body=page_html.replace(correct, "s += X[i + a][j + b] * K[kh - 1 - a][kw - 1 - b];"),
+            content_type="text/html",
+        )
 
     page, root = visit("sliding", route=flip_the_kernel)
     with pytest.raises(AssertionError, match="differ from corr2d"):
@@ -179,6 +192,7 @@ def test_breaking_the_javascript_arithmetic_fails_the_comparison(visit):
 
 
 # 2. The kernel playground (chapter 2)
+
 
 def thumbnail():
     """The chapter's 128 x 128 photograph: camera() halved (chapter 2's photo), halved again, rounded."""
@@ -198,12 +212,18 @@ def check_playground(root, image, kernel=None):
     }""")
     K = np.array([float(v) for v in state["kernel"]]).reshape(3, 3) if kernel is None else np.asarray(kernel)
     Y = corr2d(image, K)
-    match = re.fullmatch(r"Y = corr2d\(X, K\), (\d+) × (\d+): values from (\S+) \(black\) to (\S+) \(white\)",
-                         state["range"])
+    match = re.fullmatch(
+        r"Y = corr2d\(X, K\), (\d+) × (\d+): values from (\S+) \(black\) to (\S+) \(white\)", state["range"]
+    )
     assert match, f"the value range reads {state['range']!r}"
     assert (int(match[1]), int(match[2])) == Y.shape == tuple(state["shape"])
-    np.testing.assert_allclose([float(match[3]), float(match[4])], [Y.min(), Y.max()], rtol=1e-5, atol=1e-5,
-                               err_msg=f"the range shown for the kernel {K.tolist()}")
+    np.testing.assert_allclose(
+        [float(match[3]), float(match[4])],
+        [Y.min(), Y.max()],
+        rtol=1e-5,
+        atol=1e-5,
+        err_msg=f"the range shown for the kernel {K.tolist()}",
+    )
     grey = np.floor(255 * (Y - Y.min()) / (Y.max() - Y.min()) + 0.5) if Y.max() > Y.min() else np.full(Y.shape, 128)
     drawn = np.array(state["grey"]).reshape(Y.shape)
     assert np.abs(drawn - grey).max() <= 1, f"the filtered photograph drawn for {K.tolist()} is not corr2d's"
@@ -237,19 +257,22 @@ def test_kernel_playground_presets_and_typed_kernels_agree_with_corr2d(visit):
 
 # 3. Receptive fields and output shapes (chapter 6)
 
+
 @functools.cache
 def jax_fields(n, layers):
     """The map sizes of the stack, built with JAX, and the input pixels output (i, j) depends on: where the
     gradient of that output is non-zero. Pooling sums its window here: max pooling depends on the same pixels,
     but its gradient picks one of them."""
+
     def network(x):
         y, sizes = x[None, None], [n]
         for kind, k, stride, pad in layers:
             if kind == "convolution":
                 y = jax.lax.conv_general_dilated(y, jnp.ones((1, 1, k, k)), (stride, stride), [(pad, pad)] * 2)
             else:
-                y = jax.lax.reduce_window(y, 0.0, jax.lax.add, (1, 1, k, k), (1, 1, stride, stride),
-                                          [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+                y = jax.lax.reduce_window(
+                    y, 0.0, jax.lax.add, (1, 1, k, k), (1, 1, stride, stride), [(0, 0), (0, 0), (pad, pad), (pad, pad)]
+                )
             sizes.append(y.shape[2])
         return y[0, 0], sizes
 
@@ -278,8 +301,9 @@ def check_fields(root, n, layers, i, j):
     shown = [int(re.search(r"= (\d+), a", line)[1]) for line in state["shapes"]]
     assert [n, *shown] == sizes, f"the page gives map sizes {shown}, JAX {sizes[1:]} for {layers}"
     shaded = np.array(state["shaded"]).reshape(n, n)
-    assert (shaded == field).all(), f"output {(i, j)} of {layers}: page {shaded.astype(int).tolist()}, JAX " \
-                                    f"{field.astype(int).tolist()}"
+    assert (shaded == field).all(), (
+        f"output {(i, j)} of {layers}: page {shaded.astype(int).tolist()}, JAX {field.astype(int).tolist()}"
+    )
     assert state["focused"] == f"output ({i}, {j})" and state["said"].startswith(f"Output ({i}, {j})")
 
 
@@ -317,8 +341,11 @@ def test_receptive_fields_and_shapes_agree_with_jax(visit):
     root.evaluate("r => r.querySelector('.cfi-live [tabindex=\"0\"]').focus()")
     check_fields(root, 10, [("convolution", 3, 1, 0), ("max pooling", 2, 2, 0), ("convolution", 3, 1, 0)], 0, 0)
     for n, layers, moves in [
-        (12, [("convolution", 3, 1, 1), ("average pooling", 2, 2, 0), ("convolution", 3, 2, 0)],
-         ["ArrowRight", "ArrowDown", "ArrowDown"]),
+        (
+            12,
+            [("convolution", 3, 1, 1), ("average pooling", 2, 2, 0), ("convolution", 3, 2, 0)],
+            ["ArrowRight", "ArrowDown", "ArrowDown"],
+        ),
         (10, [("convolution", 1, 3, 0), ("max pooling", 2, 1, 0)], ["ArrowRight", "ArrowDown"]),
         (9, [("max pooling", 3, 2, 2)], ["ArrowRight", "ArrowRight", "ArrowDown", "ArrowLeft"]),
     ]:
@@ -335,12 +362,20 @@ def test_receptive_fields_and_shapes_agree_with_jax(visit):
 
 # 4. The learning rate on the loss surface (chapter 4)
 
+
 def chapter_start():
     """Chapter 4's starting kernel: its Flax convolution, initialised from key 0."""
     from flax import nnx
 
-    conv = nnx.Conv(1, 1, kernel_size=(1, 2), padding="VALID", use_bias=False,
-                    kernel_init=nnx.initializers.normal(stddev=0.01), rngs=nnx.Rngs(0))
+    conv = nnx.Conv(
+        1,
+        1,
+        kernel_size=(1, 2),
+        padding="VALID",
+        use_bias=False,
+        kernel_init=nnx.initializers.normal(stddev=0.01),
+        rngs=nnx.Rngs(0),
+    )
     return np.asarray(conv.kernel[...]).reshape(2)
 
 
@@ -367,17 +402,27 @@ def descent(rate, steps, start=None):
 def check_descent(root, verdict=None):
     state = root.evaluate("""r => ({said: r.querySelector('.cfi-descent').textContent,
                                      losses: r.querySelector('.cfi-losses').textContent})""")
-    match = re.fullmatch(r"Rate (\S+), (\d+) steps: loss \S+ at the start, (\S+) after the last step; "
-                         r"kernel \[(\S+), (\S+)\]: it (converges|diverges|is still on its way)\.", state["said"])
+    match = re.fullmatch(
+        r"Rate (\S+), (\d+) steps: loss \S+ at the start, (\S+) after the last step; "
+        r"kernel \[(\S+), (\S+)\]: it (converges|diverges|is still on its way)\.",
+        state["said"],
+    )
     assert match, f"the descent explorable says {state['said']!r}"
     rate, steps = float(match[1]), int(match[2])
     start = json.loads(root.locator(".cfi-data").text_content())["start"]
-    np.testing.assert_allclose(start, chapter_start(), rtol=1e-5, err_msg="the page does not start from the chapter's kernel")
+    np.testing.assert_allclose(
+        start, chapter_start(), rtol=1e-5, err_msg="the page does not start from the chapter's kernel"
+    )
     losses, kernel = descent(rate, steps, start)
     shown = [float(v) for v in state["losses"].removeprefix("Loss before each step: ").split(", ")]
     np.testing.assert_allclose(shown, losses, rtol=1e-5, atol=1e-5, err_msg=f"the losses at rate {rate}")
-    np.testing.assert_allclose([float(match[4]), float(match[5])], kernel, rtol=1e-5, atol=1e-5,
-                               err_msg=f"the kernel after {steps} steps at rate {rate}")
+    np.testing.assert_allclose(
+        [float(match[4]), float(match[5])],
+        kernel,
+        rtol=1e-5,
+        atol=1e-5,
+        err_msg=f"the kernel after {steps} steps at rate {rate}",
+    )
     assert verdict in (None, match[6]), f"at rate {rate} the page says it {match[6]}, not {verdict}"
     return rate, steps
 
@@ -405,6 +450,7 @@ def test_learning_rate_explorable_agrees_with_jax_grad(visit):
 
 
 # Every explorable: still figure without JavaScript and in print, phone width, the PDF, sizes
+
 
 @pytest.mark.parametrize("kind", PAGES)
 def test_still_figure_without_javascript_in_print_and_on_a_phone(visit, kind):
@@ -445,12 +491,12 @@ def test_the_pdf_shows_each_still_figure(book):  # noqa: F811
     sums = plain(f"Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = {Y[0, 0]:g}")
     edges = corr2d(thumbnail(), np.outer([1, 2, 1], [1, 0, -1]))
     values = f"values from {edges.min():g} (black) to {edges.max():g} (white)"
-    field = jax_receptive_field(10, [("convolution", 3, 1, 0), ("max pooling", 2, 2, 0),
-                                     ("convolution", 3, 1, 0)], 0, 0)[1]
+    field = jax_receptive_field(
+        10, [("convolution", 3, 1, 0), ("max pooling", 2, 2, 0), ("convolution", 3, 1, 0)], 0, 0
+    )[1]
     rows = np.nonzero(field.any(axis=1))[0]
     seen = f"sees input rows and columns {rows[0]} to {rows[-1]} of the 10 x 10 input"
     losses = ", ".join(f"{v:.4g}" for v in descent(0.03, 10)[0])
     steps = f"the loss before each of its 10 steps is {losses}"
     missing = [still for still in (sums, values, seen, steps) if still not in text]
     assert not missing, f"the PDF lacks the still figures' captions {missing}"
-

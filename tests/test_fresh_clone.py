@@ -25,7 +25,17 @@ from conftest import ROOT, broken_links, clean_clone, toc_files
 
 # What a machine without Chromium and npm lacks; the browsers Playwright may have installed are
 # hidden with PLAYWRIGHT_BROWSERS_PATH.
-MISSING = {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "npm", "npx", "node", "nodejs"}
+MISSING = {
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "npm",
+    "npx",
+    "node",
+    "nodejs",
+}
 SMALL_CHAPTER = "chapters/01_cross_correlation.ipynb"
 
 
@@ -41,10 +51,18 @@ def bare_machine(tmp_path):
                     (programs / program.name).symlink_to(program)
     not_a_folder = tmp_path / "cache-is-a-file"  # ~/.cache unusable, even for root
     not_a_folder.write_text("")
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("MAKE") and key not in
-                   ("MPLBACKEND", "MPLCONFIGDIR", "CHROMIUM", "EXECUTION_REPORT", "VIRTUAL_ENV", "PYTEST_ADDOPTS")}
-    return {**environment, "PATH": str(programs), "XDG_CACHE_HOME": str(not_a_folder),
-            "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MAKE")
+        and key not in ("MPLBACKEND", "MPLCONFIGDIR", "CHROMIUM", "EXECUTION_REPORT", "VIRTUAL_ENV", "PYTEST_ADDOPTS")
+    }
+    return {
+        **environment,
+        "PATH": str(programs),
+        "XDG_CACHE_HOME": str(not_a_folder),
+        "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers"),
+    }
 
 
 def run(command, book, environment, timeout=900):
@@ -53,8 +71,11 @@ def run(command, book, environment, timeout=900):
 
 def test_make_site_without_chromium_and_npm(tmp_path):
     book = clean_clone(tmp_path)
-    result = run(["make", "--no-print-directory", "-o", ".venv/.ready", "site", f"CHAPTERS={SMALL_CHAPTER}", "PARALLEL="],
-                 book, bare_machine(tmp_path))
+    result = run(
+        ["make", "--no-print-directory", "-o", ".venv/.ready", "site", f"CHAPTERS={SMALL_CHAPTER}", "PARALLEL="],
+        book,
+        bare_machine(tmp_path),
+    )
     output = result.stdout[-3000:] + result.stderr[-3000:]
     assert result.returncode == 0, f"make site failed on a machine without Chromium and npm:\n{output}"
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
@@ -76,8 +97,12 @@ def test_plain_jupyter_book_build(tmp_path):
     stale.parent.mkdir(parents=True)
     stale.write_text("A STALE RECORD of an earlier run.\n")
     machine = bare_machine(tmp_path)
-    result = run([str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going", "."],
-                 book, machine, timeout=300)
+    result = run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going", "."],
+        book,
+        machine,
+        timeout=300,
+    )
     assert result.returncode == 0, f"jupyter-book build failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
     site = book / "_build" / "html"
     page = (site / "execution.html").read_text()
@@ -85,7 +110,9 @@ def test_plain_jupyter_book_build(tmp_path):
     broken = broken_links(site)
     assert not broken, f"the site links to files it does not contain: {broken[:10]}"
     refused = run([sys.executable, "tools/publish.py", "push", "origin"], book, machine)  # what `make publish` runs
-    assert refused.returncode == 1 and "the site in _build/html was not made by `make site`" in refused.stderr, refused.stderr
+    assert refused.returncode == 1 and "the site in _build/html was not made by `make site`" in refused.stderr, (
+        refused.stderr
+    )
 
 
 def test_an_interrupted_install_is_redone(tmp_path):
@@ -101,13 +128,21 @@ def test_an_interrupted_install_is_redone(tmp_path):
     result = run(["make", "--no-print-directory", ".venv/.ready"], book, bare_machine(tmp_path), timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert not (half_built / "half-installed-package").exists(), "make reused the half-built .venv"
-    assert run([str(half_built / "bin" / "python"), "-c", "import sys; assert sys.prefix != sys.base_prefix"],
-               book, os.environ).returncode == 0, ".venv/bin/python is not a working virtual environment"
+    assert (
+        run(
+            [str(half_built / "bin" / "python"), "-c", "import sys; assert sys.prefix != sys.base_prefix"],
+            book,
+            os.environ,
+        ).returncode
+        == 0
+    ), ".venv/bin/python is not a working virtual environment"
 
 
 def test_make_test_under_ci_stops_at_once_without_chromium_and_npm(tmp_path):
     book = clean_clone(tmp_path)
-    result = run(["make", "--no-print-directory", "-o", ".venv/.ready", "test"], book, {**bare_machine(tmp_path), "CI": "true"})
+    result = run(
+        ["make", "--no-print-directory", "-o", ".venv/.ready", "test"], book, {**bare_machine(tmp_path), "CI": "true"}
+    )
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode != 0 and len(errors) == 1, f"expected one error, got:\n{result.stderr[-3000:]}"
     assert "no Chromium found" in errors[0] and "npm not found" in errors[0], errors[0]
@@ -117,8 +152,12 @@ def test_make_test_under_ci_stops_at_once_without_chromium_and_npm(tmp_path):
 @pytest.mark.parametrize("ci", ["", "true"])
 def test_browser_tests_without_chromium_skip_locally_and_fail_under_ci(tmp_path, ci):
     environment = {**bare_machine(tmp_path), "CI": ci}
-    result = run([sys.executable, "-m", "pytest", "tests/test_browser.py", "tests/test_offline.py", "-q", "-p", "no:xdist"],
-                 ROOT, environment, timeout=300)
+    result = run(
+        [sys.executable, "-m", "pytest", "tests/test_browser.py", "tests/test_offline.py", "-q", "-p", "no:xdist"],
+        ROOT,
+        environment,
+        timeout=300,
+    )
     summary = result.stdout  # every error line: one reason must not hide the other
     if ci:
         assert result.returncode != 0 and "no Chromium found" in summary and "npm not found" in summary, summary
@@ -127,14 +166,18 @@ def test_browser_tests_without_chromium_skip_locally_and_fail_under_ci(tmp_path,
         assert re.search(r"^\d+ tests skipped: no Chromium found: add one with", summary, re.MULTILINE), summary
 
 
-@pytest.mark.parametrize("where", ["playwright's chromium", "playwright's headless shell", "google-chrome on PATH", "$CHROMIUM"])
+@pytest.mark.parametrize(
+    "where", ["playwright's chromium", "playwright's headless shell", "google-chrome on PATH", "$CHROMIUM"]
+)
 def test_a_chromium_is_found_where_a_user_has_one(tmp_path, where):
     environment = bare_machine(tmp_path)
-    place = {"playwright's chromium": Path(environment["PLAYWRIGHT_BROWSERS_PATH"]) / "chromium-1255/chrome-linux64/chrome",
-             "playwright's headless shell": Path(environment["PLAYWRIGHT_BROWSERS_PATH"])
-             / "chromium_headless_shell-1255/chrome-headless-shell-linux64/chrome-headless-shell",
-             "google-chrome on PATH": Path(environment["PATH"]) / "google-chrome",
-             "$CHROMIUM": tmp_path / "my" / "chrome"}[where]
+    place = {
+        "playwright's chromium": Path(environment["PLAYWRIGHT_BROWSERS_PATH"]) / "chromium-1255/chrome-linux64/chrome",
+        "playwright's headless shell": Path(environment["PLAYWRIGHT_BROWSERS_PATH"])
+        / "chromium_headless_shell-1255/chrome-headless-shell-linux64/chrome-headless-shell",
+        "google-chrome on PATH": Path(environment["PATH"]) / "google-chrome",
+        "$CHROMIUM": tmp_path / "my" / "chrome",
+    }[where]
     finder = [sys.executable, str(ROOT / "tools" / "offline_browser.py"), "chromium"]
     assert "no Chromium found" in run(finder, tmp_path, environment).stdout
     place.parent.mkdir(parents=True, exist_ok=True)
@@ -143,4 +186,6 @@ def test_a_chromium_is_found_where_a_user_has_one(tmp_path, where):
     if where == "$CHROMIUM":
         environment["CHROMIUM"] = str(place)
     result = run(finder, tmp_path, environment)
-    assert result.returncode == 0 and result.stdout.strip() == "", f"{where} was not found: {result.stdout}{result.stderr}"
+    assert result.returncode == 0 and result.stdout.strip() == "", (
+        f"{where} was not found: {result.stdout}{result.stderr}"
+    )

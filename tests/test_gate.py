@@ -19,17 +19,32 @@ from conftest import ROOT
 
 # (chapter, what a careless edit changes, text in a code cell, replacement)
 BREAKAGES = {
-    "a changed kernel value": ("01_cross_correlation", "K = jnp.arange(4.0).reshape(2, 2)",
-                               "K = jnp.arange(1.0, 5.0).reshape(2, 2)"),
-    "an off-by-one output shape": ("01_cross_correlation", "Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))",
-                                   "Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw))"),
-    "a cell that raises": ("01_cross_correlation", "layer = Conv2D((2, 2), rngs=nnx.Rngs(0))",
-                           "layer = Conv2D((2, 2), rngs=nnx.Rngs(0))\nraise RuntimeError('broken on purpose')"),
+    "a changed kernel value": (
+        "01_cross_correlation",
+        "K = jnp.arange(4.0).reshape(2, 2)",
+        "K = jnp.arange(1.0, 5.0).reshape(2, 2)",
+    ),
+    "an off-by-one output shape": (
+        "01_cross_correlation",
+        "Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))",
+        "Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw))",
+    ),
+    "a cell that raises": (
+        "01_cross_correlation",
+        "layer = Conv2D((2, 2), rngs=nnx.Rngs(0))",
+        "layer = Conv2D((2, 2), rngs=nnx.Rngs(0))\nraise RuntimeError('broken on purpose')",
+    ),
     "a changed learning rate": ("04_learning_a_kernel", "learning_rate = 3e-2", "learning_rate = 2.9e-2"),
-    "max pooling swapped for average": ("06_pooling", "max_3x3 = pool2d(X, (3, 3))",
-                                        'max_3x3 = pool2d(X, (3, 3), mode="avg")'),
-    "a figure-only change": ("01_cross_correlation", 'image = ax.imshow(array, cmap="cividis")',
-                             'image = ax.imshow(array, cmap="viridis")'),
+    "max pooling swapped for average": (
+        "06_pooling",
+        "max_3x3 = pool2d(X, (3, 3))",
+        'max_3x3 = pool2d(X, (3, 3), mode="avg")',
+    ),
+    "a figure-only change": (
+        "01_cross_correlation",
+        'image = ax.imshow(array, cmap="cividis")',
+        'image = ax.imshow(array, cmap="viridis")',
+    ),
 }
 
 
@@ -44,10 +59,16 @@ def book_copy(tmp_path, with_venv=True):
 
 def make(book, *arguments):
     # as from a shell: no make variables of the outer run, no plotting backend forced by conftest.py
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("MAKE") and key != "MPLBACKEND"}
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), *arguments],
-                          capture_output=True, text=True, env=environment, timeout=900)
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("MAKE") and key != "MPLBACKEND"
+    }
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.ready", "-C", str(book), *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=900,
+    )
 
 
 def smallest_broken_copy(book, name, chapter, old, new):
@@ -62,7 +83,7 @@ def smallest_broken_copy(book, name, chapter, old, new):
     assert len(found) == 1, f"{chapter}: expected one code cell containing {old!r}, found {len(found)}"
     cells[found[0]]["source"] = "".join(cells[found[0]]["source"]).replace(old, new)
     last = next(i for i in range(found[0], len(cells)) if cells[i]["cell_type"] == "code" and cells[i]["outputs"])
-    notebook["cells"] = cells[:last + 1]
+    notebook["cells"] = cells[: last + 1]
     path = book / "broken" / f"{name}.ipynb"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(notebook, indent=1))
@@ -78,11 +99,15 @@ def gate_run(tmp_path_factory):
         smallest_broken_copy(book, name, *BREAKAGES[breakage])
     control = book / "broken" / "control.ipynb"  # the first chapter, unbroken, in full
     shutil.copy(book / "chapters" / "01_cross_correlation.ipynb", control)
-    result = make(book, "check-notebooks", "CHAPTERS=" + " ".join(sorted(f"broken/{p.name}" for p in control.parent.iterdir())))
+    result = make(
+        book, "check-notebooks", "CHAPTERS=" + " ".join(sorted(f"broken/{p.name}" for p in control.parent.iterdir()))
+    )
     output = result.stdout + result.stderr
     failed = set(re.findall(r"FAILED broken/(\w+)\.ipynb::", output))
     report = ElementTree.parse(book / "_build" / "reports" / "nbval.xml")  # the step's own record of each cell
-    control_cells = [case for case in report.iter("testcase") if "control" in case.get("name", "") + case.get("classname", "")]
+    control_cells = [
+        case for case in report.iter("testcase") if "control" in case.get("name", "") + case.get("classname", "")
+    ]
     return result, output, failed, names, control_cells
 
 
@@ -91,7 +116,9 @@ def test_nbval_step_catches(gate_run, breakage):
     result, output, failed, names, _ = gate_run
     assert result.returncode != 0, "make check-notebooks passed despite the breakages"
     assert "error: a fresh run of a chapter differs from its stored outputs" in output
-    assert names[breakage] in failed, f"the gate did not catch {breakage} in broken/{names[breakage]}.ipynb:\n{output[-3000:]}"
+    assert names[breakage] in failed, (
+        f"the gate did not catch {breakage} in broken/{names[breakage]}.ipynb:\n{output[-3000:]}"
+    )
 
 
 def test_unbroken_copy_passes(gate_run):
@@ -111,11 +138,14 @@ def test_sanitizers_never_hide_a_number():
         assert not hidden, f"sanitizer [{section}] would hide the numbers {hidden}"
 
 
-@pytest.mark.parametrize("damage, message", [
-    ("invalid JSON", "chapters/01_cross_correlation.ipynb is not valid JSON"),
-    ("missing chapter", "_toc.yml lists `chapters/99_missing`, but neither"),
-    ("chapter not in the toc", "chapters/99_extra.ipynb is not in _toc.yml"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("invalid JSON", "chapters/01_cross_correlation.ipynb is not valid JSON"),
+        ("missing chapter", "_toc.yml lists `chapters/99_missing`, but neither"),
+        ("chapter not in the toc", "chapters/99_extra.ipynb is not in _toc.yml"),
+    ],
+)
 def test_broken_book_stops_make_site_with_one_clear_message(tmp_path, damage, message):
     book = book_copy(tmp_path)
     if damage == "invalid JSON":
@@ -131,8 +161,9 @@ def test_broken_book_stops_make_site_with_one_clear_message(tmp_path, damage, me
     assert len(errors) == 1 and message in errors[0], f"expected one clear error about {damage}, got:\n{result.stderr}"
 
 
-@pytest.mark.parametrize("python, message", [("", "no Python 3.12 or newer found"),
-                                             ("old-python", "is older than 3.12")])
+@pytest.mark.parametrize(
+    "python, message", [("", "no Python 3.12 or newer found"), ("old-python", "is older than 3.12")]
+)
 def test_missing_python_312_stops_with_a_clear_message(tmp_path, python, message):
     book = book_copy(tmp_path, with_venv=False)
     if python:
@@ -140,7 +171,11 @@ def test_missing_python_312_stops_with_a_clear_message(tmp_path, python, message
         fake.write_text("#!/bin/sh\nexit 1\n")
         fake.chmod(0o755)
         python = str(fake)
-    result = subprocess.run(["make", "--no-print-directory", "-C", str(book), "site", f"PYTHON={python}"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(book), "site", f"PYTHON={python}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and message in result.stderr, result.stderr
     assert not (book / ".venv").exists(), "no virtual environment should be created with an unusable Python"

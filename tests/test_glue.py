@@ -21,8 +21,10 @@ ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
 # Chapters whose prose must quote every measured or computed number through glue.
 GLUED_CHAPTERS = ["07_how_fast_is_a_convolution", "08_from_kernels_to_a_network"]
 # A number with a unit of time, size, rate or ratio, or any decimal number: what a measurement looks like.
-HAND_TYPED = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:%|(?:ms|µs|ns|s|seconds?|minutes?|hours?|[KMG]B|GB/s|"
-                        r"[MG]FLOP(?:/s)?|times|points?)\b)|(?<![\w.])\d+\.\d+(?![\w.])")
+HAND_TYPED = re.compile(
+    r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:%|(?:ms|µs|ns|s|seconds?|minutes?|hours?|[KMG]B|GB/s|"
+    r"[MG]FLOP(?:/s)?|times|points?)\b)|(?<![\w.])\d+\.\d+(?![\w.])"
+)
 
 
 def cells(path):
@@ -79,8 +81,11 @@ def prose(path):
 
 
 def hand_typed_numbers(path):
-    return [f"cell {index}: {match.group(0)!r} in ...{text[max(0, match.start() - 40):match.end() + 20]!r}..."
-            for index, text in prose(path) for match in HAND_TYPED.finditer(text)]
+    return [
+        f"cell {index}: {match.group(0)!r} in ...{text[max(0, match.start() - 40) : match.end() + 20]!r}..."
+        for index, text in prose(path)
+        for match in HAND_TYPED.finditer(text)
+    ]
 
 
 @pytest.mark.static
@@ -88,8 +93,10 @@ def hand_typed_numbers(path):
 def test_every_glued_name_is_recorded_by_the_chapter(path):
     values = glued(path)
     missing = sorted({name for _, name, _ in references(path)} - set(values))
-    assert not missing, (f"{path.name} quotes {missing} with {{glue:text}}, but no code cell records them: "
-                         "add glue(name, value, display=False) where the value is computed, and `make refresh`")
+    assert not missing, (
+        f"{path.name} quotes {missing} with {{glue:text}}, but no code cell records them: "
+        "add glue(name, value, display=False) where the value is computed, and `make refresh`"
+    )
 
 
 @pytest.mark.static
@@ -97,8 +104,13 @@ def test_every_glued_name_is_recorded_by_the_chapter(path):
 def test_prose_outside_solutions_quotes_no_value_a_solution_computes(path):
     """A student's notebook has no solution code, so text outside the solutions cannot use its values."""
     values, inside = glued(path), solution_cells(path)
-    leaks = sorted({name for index, name, _ in references(path)
-                    if index not in inside and name in values and values[name][0] in inside})
+    leaks = sorted(
+        {
+            name
+            for index, name, _ in references(path)
+            if index not in inside and name in values and values[name][0] in inside
+        }
+    )
     assert not leaks, f"{path.name}: text outside the solutions quotes {leaks}, which only solution code records"
 
 
@@ -106,26 +118,41 @@ def test_prose_outside_solutions_quotes_no_value_a_solution_computes(path):
 @pytest.mark.parametrize("stem", GLUED_CHAPTERS)
 def test_no_hand_typed_measurement_in_the_prose(stem):
     found = hand_typed_numbers(CHAPTERS / f"{stem}.ipynb")
-    assert not found, (f"{stem}: these numbers are typed into the text; glue them from the code that computes "
-                       "them (or write the sentence so that it holds for any run):\n" + "\n".join(found))
+    assert not found, (
+        f"{stem}: these numbers are typed into the text; glue them from the code that computes "
+        "them (or write the sentence so that it holds for any run):\n" + "\n".join(found)
+    )
 
 
 @pytest.mark.static
 @pytest.mark.parametrize("stem", [path.stem for path in sorted(CHAPTERS.glob("*.ipynb"))])
 def test_no_glue_role_on_a_slide(stem):
     """The slide decks render plain Markdown: a glue role on a slide would show as raw text."""
-    on_slides = [index for index, cell in enumerate(cells(CHAPTERS / f"{stem}.ipynb"))
-                 if cell["cell_type"] == "markdown" and ROLE.search("".join(cell["source"]))
-                 and cell["metadata"].get("slideshow", {}).get("slide_type", "skip") != "skip"]
-    assert not on_slides, (f"{stem}: markdown cells {on_slides} are on the slides and quote glued values, which "
-                           "the decks show raw: word them without the numbers, or take them off the slides")
+    on_slides = [
+        index
+        for index, cell in enumerate(cells(CHAPTERS / f"{stem}.ipynb"))
+        if cell["cell_type"] == "markdown"
+        and ROLE.search("".join(cell["source"]))
+        and cell["metadata"].get("slideshow", {}).get("slide_type", "skip") != "skip"
+    ]
+    assert not on_slides, (
+        f"{stem}: markdown cells {on_slides} are on the slides and quote glued values, which "
+        "the decks show raw: word them without the numbers, or take them off the slides"
+    )
 
 
 @pytest.mark.static
 def test_the_hand_typed_number_test_finds_a_planted_number(tmp_path):
     """The test above can fail: a measured value typed into a sentence, in any of the usual forms, is found."""
-    for planted in ["about 7.4 MB per image", "49 times the input", "0.592 ms", "between 1 and 2 points",
-                    "reads 97.8% of them", "runs at 95 GFLOP/s", "a ratio of 12.3"]:
+    for planted in [
+        "about 7.4 MB per image",
+        "49 times the input",
+        "0.592 ms",
+        "between 1 and 2 points",
+        "reads 97.8% of them",
+        "runs at 95 GFLOP/s",
+        "a ratio of 12.3",
+    ]:
         notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": f"It is {planted}, $3.5$ `0.1`."}]}
         path = tmp_path / "planted.ipynb"
         path.write_text(json.dumps(notebook))
@@ -143,5 +170,7 @@ def test_every_glued_value_shows_on_the_page(path):
     values = glued(path)
     expected = Counter(rendered(values[name][1], spec) for _, name, spec in references(path))
     shown = Counter(span.get_text() for span in main.select("span.pasted-text"))
-    assert shown == expected, (f"{page.name}: the pasted values differ from the stored ones; missing "
-                               f"{dict(expected - shown)}, unexpected {dict(shown - expected)}")
+    assert shown == expected, (
+        f"{page.name}: the pasted values differ from the stored ones; missing "
+        f"{dict(expected - shown)}, unexpected {dict(shown - expected)}"
+    )

@@ -72,8 +72,9 @@ def test_readme_gives_each_chapters_points():
 
 def nbgrader(course, *arguments, check=True, cwd=None):
     environment = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(["nbgrader", *arguments], cwd=cwd or course, env=environment,
-                            capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["nbgrader", *arguments], cwd=cwd or course, env=environment, capture_output=True, text=True, timeout=1800
+    )
     if check:
         assert result.returncode == 0, f"nbgrader {' '.join(arguments)} failed:\n{result.stderr[-3000:]}"
     return result
@@ -121,9 +122,13 @@ def submissions(stem, released, source):
 
 
 def check_points(source, labels=None):
-    return sum(c.metadata["nbgrader"]["points"] for c in source.cells
-               if grade_id(c) and grade_id(c).endswith("-check")
-               and (labels is None or grade_id(c).removesuffix("-check") in labels))
+    return sum(
+        c.metadata["nbgrader"]["points"]
+        for c in source.cells
+        if grade_id(c)
+        and grade_id(c).endswith("-check")
+        and (labels is None or grade_id(c).removesuffix("-check") in labels)
+    )
 
 
 def grade(half, tmp_path_factory):
@@ -162,7 +167,7 @@ def grade(half, tmp_path_factory):
             home.mkdir()
             student_side = ["--course", course_id(course), f"--Exchange.root={course / 'exchange'}"]
             nbgrader(course, "fetch_assignment", README_EXAMPLE, *student_side, cwd=home)
-            fetched, = home.rglob(f"{README_EXAMPLE}.ipynb")
+            (fetched,) = home.rglob(f"{README_EXAMPLE}.ipynb")
             fetched.write_text(nbformat.writes(through_exchange))
             nbgrader(course, "submit", README_EXAMPLE, *student_side, cwd=home)
             handed_in += 1
@@ -171,9 +176,17 @@ def grade(half, tmp_path_factory):
         results[arguments[0]] = nbgrader(course, *arguments, check=not broken_file)
         seconds[arguments[0]] = round(time.perf_counter() - start, 1)
     REPORTS.mkdir(parents=True, exist_ok=True)  # what autograding costs, for an instructor to size a course
-    (REPORTS / f"{half}.json").write_text(json.dumps(
-        {"chapters": stems, "submissions": handed_in, "seconds": seconds,
-         "autograde_seconds_per_submission": round(seconds["autograde"] / handed_in, 1)}, indent=1))
+    (REPORTS / f"{half}.json").write_text(
+        json.dumps(
+            {
+                "chapters": stems,
+                "submissions": handed_in,
+                "seconds": seconds,
+                "autograde_seconds_per_submission": round(seconds["autograde"] / handed_in, 1),
+            },
+            indent=1,
+        )
+    )
     with (course / "grades.csv").open() as table:
         grades = {(row["assignment"], row["student_id"]): row for row in csv.DictReader(table)}
     return {"course": course, "sources": sources, "grades": grades, "results": results}
@@ -238,8 +251,11 @@ class HalfOfTheCourse:
         for student, labels in split(exercises.exercises(source)).items():
             scores = grade_scores(graded, stem, student)
             checks = {name.removesuffix("-check"): score for name, score in scores.items() if name.endswith("-check")}
-            wrong = {label: score for label, score in checks.items()
-                     if score != ((CHECK_POINTS, CHECK_POINTS) if label in labels else (0, CHECK_POINTS))}
+            wrong = {
+                label: score
+                for label, score in checks.items()
+                if score != ((CHECK_POINTS, CHECK_POINTS) if label in labels else (0, CHECK_POINTS))
+            }
             assert not wrong, f"{student} solved {sorted(labels)}: these checks scored (score, points) {wrong}"
             assert float(rows[student_id(stem, student)]["score"]) == check_points(source, labels)
 
@@ -248,8 +264,9 @@ class HalfOfTheCourse:
         for student, labels in split(exercises.exercises(graded["sources"][stem])).items():
             flags = manual_flags(graded, stem, student)
             answers = {name.removesuffix("-answer"): flag for name, flag in flags.items() if name.endswith("-answer")}
-            assert answers and answers == {label: label in labels for label in answers}, \
+            assert answers and answers == {label: label in labels for label in answers}, (
                 f"{student} wrote the answers of {sorted(labels)}, but nbgrader flags {answers}"
+            )
             checks = [name for name, flag in flags.items() if flag and not name.endswith("-answer")]
             assert not checks, f"{student}: checks {checks} were left to a person"
 
@@ -261,9 +278,12 @@ class HalfOfTheCourse:
             feedback = path.read_text()
             failures = re.findall(r"✗ \w+ still raises NotImplementedError", feedback)
             unsolved = sum(1 for e in found if e.check is not None and e.label not in labels)
-            assert len(failures) == unsolved, f"{student}'s feedback shows {len(failures)} failed checks, expected {unsolved}"
-            assert not re.search(r"ExerciseCheckFailed\s+Traceback", re.sub(r"<[^>]+>", "", feedback)), \
+            assert len(failures) == unsolved, (
+                f"{student}'s feedback shows {len(failures)} failed checks, expected {unsolved}"
+            )
+            assert not re.search(r"ExerciseCheckFailed\s+Traceback", re.sub(r"<[^>]+>", "", feedback)), (
                 "a failed check must show its message, not a traceback"
+            )
 
     def test_student_notebooks_run_their_lessons_cleanly(self, graded, stem):
         """The notebook as handed out, half its exercises done: lessons run, each unsolved check explains itself."""
@@ -278,9 +298,12 @@ class HalfOfTheCourse:
                     if metadata["grade_id"].removesuffix("-check") in labels:
                         assert not errors, f"{student}, {stem} cell {number}: a solved check failed: {errors}"
                         continue
-                    assert [e.ename for e in errors] == ["ExerciseCheckFailed"], \
+                    assert [e.ename for e in errors] == ["ExerciseCheckFailed"], (
                         f"{student}, {stem} cell {number}: the check should fail with its own message, got {errors}"
-                    assert errors[0].traceback == [f"✗ {errors[0].evalue}"], "a check shows its message, not a traceback"
+                    )
+                    assert errors[0].traceback == [f"✗ {errors[0].evalue}"], (
+                        "a check shows its message, not a traceback"
+                    )
                 elif not metadata.get("solution"):
                     assert not errors, f"{student}, {stem} cell {number} fails: {errors[0].evalue}"
 
@@ -298,11 +321,14 @@ class TestEvenChapters(HalfOfTheCourse):
         source, autograde = graded["sources"][stem], graded["results"]["autograde"]
         first, second, loop, *rest = [e for e in exercises.exercises(source) if e.check is not None]
         assert rest, f"{stem} needs a fourth check, which the careless student gets right"
-        assert float(graded["grades"][stem, "careless"]["score"]) == check_points(source, [e.label for e in rest]), \
+        assert float(graded["grades"][stem, "careless"]["score"]) == check_points(source, [e.label for e in rest]), (
             "the careless student's other checks must still count"
-        assert manual_flags(graded, stem, "careless")[f"{first.label}-check"], \
+        )
+        assert manual_flags(graded, stem, "careless")[f"{first.label}-check"], (
             "a deleted check cell must be left to the instructor, flagged for manual grading"
+        )
         assert "Timeout waiting for execute reply" in autograde.stderr
-        assert autograde.returncode != 0 and "for student 'unparseable'" in autograde.stderr, \
+        assert autograde.returncode != 0 and "for student 'unparseable'" in autograde.stderr, (
             "autograde must name the submission it could not read"
+        )
         assert "Attribute 'checksum' for cell" in autograde.stderr, "nbgrader must notice the edited check cell"

@@ -27,8 +27,9 @@ def cells(path, kind=None):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_executed_top_to_bottom(path):
     counts = [cell["execution_count"] for cell in cells(path, "code")]
-    assert counts == list(range(1, len(counts) + 1)), \
+    assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: execution counts {counts} are not 1, 2, 3, ...: run `make refresh`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -36,8 +37,9 @@ def test_no_error_or_stderr_outputs(path):
     for number, cell in enumerate(cells(path)):
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error", f"{path.name} cell {number} stored an error: {output.get('ename')}"
-            assert output.get("name") != "stderr", \
+            assert output.get("name") != "stderr", (
                 f"{path.name} cell {number} wrote to stderr: {''.join(output['text'])[:200]!r}"
+            )
 
 
 def test_one_kernel_for_all_chapters():
@@ -68,11 +70,13 @@ def test_embedded_diagrams_match_figures_folder(tmp_path):
         for cell in cells(path, "markdown"):
             for data, source in EMBEDDED_FIGURE.findall("".join(cell["source"])):
                 found += 1
-                assert base64.b64decode(data) == (ROOT / source).read_bytes(), \
+                assert base64.b64decode(data) == (ROOT / source).read_bytes(), (
                     f"{path.name} embeds an outdated {source}: run `make refresh`"
+                )
     assert found, "no embedded diagram found: chapter 1 should show figures/sliding_window.svg"
     for script in sorted((ROOT / "figures").glob("*.py")):
         redrawn = tmp_path / script.with_suffix(".svg").name
         subprocess.run([sys.executable, str(script), str(redrawn)], check=True)
-        assert redrawn.read_bytes() == script.with_suffix(".svg").read_bytes(), \
+        assert redrawn.read_bytes() == script.with_suffix(".svg").read_bytes(), (
             f"{script.name} no longer draws the committed SVG: run `make refresh`"
+        )

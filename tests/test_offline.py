@@ -19,8 +19,11 @@ CHAPTER_STEMS = [entry.removeprefix("chapters/") for entry in toc_files() if ent
 
 
 def markdown(stem):
-    return [cell.source for cell in nbformat.read(CHAPTERS / f"{stem}.ipynb", as_version=4).cells
-            if cell.cell_type == "markdown"]
+    return [
+        cell.source
+        for cell in nbformat.read(CHAPTERS / f"{stem}.ipynb", as_version=4).cells
+        if cell.cell_type == "markdown"
+    ]
 
 
 def title(stem):
@@ -39,7 +42,9 @@ def book(site):
     require(why_not_chromium())
     path = site / "book.pdf"
     if not path.exists():
-        pytest.fail("_build/html/book.pdf is missing: `make site` prints it (or `make pdf`, then copy it)", pytrace=False)
+        pytest.fail(
+            "_build/html/book.pdf is missing: `make site` prints it (or `make pdf`, then copy it)", pytrace=False
+        )
     reader = PdfReader(path)
     bookmarks, outline = {}, []
 
@@ -52,15 +57,21 @@ def book(site):
                 outline.append((depth, plain(item.title)))
 
     walk(reader.outline, 0)
-    return {"pages": [plain(page.extract_text()) for page in reader.pages], "bookmarks": bookmarks,
-            "outline": outline, "bytes": path.stat().st_size}
+    return {
+        "pages": [plain(page.extract_text()) for page in reader.pages],
+        "bookmarks": bookmarks,
+        "outline": outline,
+        "bytes": path.stat().st_size,
+    }
 
 
 def contents(book):
     """The table of contents' chapter lines, read from the PDF's text: {title: (number, page)}."""
     start = next((i for i, page in enumerate(book["pages"][:3]) if page.startswith("Contents")), None)
     assert start is not None, f"no table of contents on pages 1 to 3: {[page[:40] for page in book['pages'][:3]]}"
-    end = next((i for i in range(start, len(book["pages"])) if book["pages"][i].startswith("Chapter ")), len(book["pages"]))
+    end = next(
+        (i for i in range(start, len(book["pages"])) if book["pages"][i].startswith("Chapter ")), len(book["pages"])
+    )
     text = " ".join(book["pages"][start:end])
     lines = {}
     for number, stem in enumerate(CHAPTER_STEMS, 1):
@@ -73,24 +84,29 @@ def contents(book):
 def test_the_book_opens_on_a_title_page_and_its_contents(book):
     first = book["pages"][0]
     assert first.startswith("Convolutions for Images"), f"page 1 is not the title page: {first[:80]!r}"
-    assert re.search(r"Built on \d{1,2} [A-Z][a-z]+ 20\d\d", first) and "https://" in first, \
+    assert re.search(r"Built on \d{1,2} [A-Z][a-z]+ 20\d\d", first) and "https://" in first, (
         f"the title page lacks the build date or the site's address: {first!r}"
+    )
     assert book["pages"][1].startswith("Contents"), f"page 2 is not the table of contents: {book['pages'][1][:80]!r}"
-    web_only = [phrase for phrase in ("Offline copies", "The whole course as one PDF", "rocket button")
-                if any(phrase in page for page in book["pages"])]
+    web_only = [
+        phrase
+        for phrase in ("Offline copies", "The whole course as one PDF", "rocket button")
+        if any(phrase in page for page in book["pages"])
+    ]
     assert not web_only, f"the PDF has the web site's own sections: {web_only}"
 
 
 def test_contents_give_the_page_each_chapter_starts_on(book):
     for stem, (number, page) in zip(CHAPTER_STEMS, contents(book).values()):
         start = book["pages"][page - 1]
-        assert start.startswith(f"Chapter {number} {title(stem)}"), \
+        assert start.startswith(f"Chapter {number} {title(stem)}"), (
             f"the contents say chapter {number}, {title(stem)!r}, starts on page {page}, which begins {start[:60]!r}"
+        )
 
 
 def test_bookmarks_are_chapters_with_their_sections(book):
     top = [title for depth, title in book["outline"] if depth == 0]
-    assert top[:len(CHAPTER_STEMS)] == [title(stem) for stem in CHAPTER_STEMS], f"the top-level bookmarks are {top}"
+    assert top[: len(CHAPTER_STEMS)] == [title(stem) for stem in CHAPTER_STEMS], f"the top-level bookmarks are {top}"
     repeated = [title for depth, title in book["outline"] if re.fullmatch(r"(.+)\1", title)]
     assert not repeated, f"bookmarks that repeat their title: {repeated}"
 
@@ -100,11 +116,14 @@ def test_every_chapter_has_a_bookmark_and_starts_a_page(book):
     for number, stem in enumerate(CHAPTER_STEMS, 1):
         assert title(stem) in book["bookmarks"], f"the PDF's bookmarks miss chapter {stem} ({title(stem)!r})"
         start = book["bookmarks"][title(stem)]
-        assert book["pages"][start].startswith(f"Chapter {number} {title(stem)}"), \
+        assert book["pages"][start].startswith(f"Chapter {number} {title(stem)}"), (
             f"{stem} does not start at the top of a page: page {start + 1} begins {book['pages'][start][:60]!r}"
+        )
         starts.append(start)
     assert starts == sorted(set(starts)), f"chapters are not in the book's order, one per page: {starts}"
-    assert len(book["pages"]) > 2 * len(CHAPTER_STEMS), f"only {len(book['pages'])} pages for {len(CHAPTER_STEMS)} chapters"
+    assert len(book["pages"]) > 2 * len(CHAPTER_STEMS), (
+        f"only {len(book['pages'])} pages for {len(CHAPTER_STEMS)} chapters"
+    )
 
 
 @pytest.mark.parametrize("stem", CHAPTER_STEMS)
@@ -124,10 +143,14 @@ def test_every_section_of_the_chapter_is_in_its_pages(book, stem):
 def test_slide_cells_hold_no_myst_directive(stem):
     """The decks render markdown without MyST: a directive (```{note}, exercises) would show as raw text."""
     notebook = nbformat.read(CHAPTERS / f"{stem}.ipynb", as_version=4)
-    on_slides = [number for number, cell in enumerate(notebook.cells) if cell.cell_type == "markdown"
-                 and "slideshow" in cell.metadata  # without it, a cell is left off the deck
-                 and cell.metadata.slideshow.get("slide_type", "-") not in ("skip", "notes")
-                 and re.search(r"^(```|:::)\{", cell.source, re.MULTILINE)]
+    on_slides = [
+        number
+        for number, cell in enumerate(notebook.cells)
+        if cell.cell_type == "markdown"
+        and "slideshow" in cell.metadata  # without it, a cell is left off the deck
+        and cell.metadata.slideshow.get("slide_type", "-") not in ("skip", "notes")
+        and re.search(r"^(```|:::)\{", cell.source, re.MULTILINE)
+    ]
     assert not on_slides, f"{stem}: markdown cells {on_slides} are on the slides but hold a MyST directive"
 
 

@@ -35,12 +35,19 @@ OWNER, REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/").sp
 BASE = CONFIG["html"].get("baseurl") or f"https://{OWNER.lower()}.github.io/{REPO}/"  # GitHub Pages' rule
 STAMP = "checked-by-make-site.json"
 # git's own settings, for speed only: the test pushes 35 MB of site to a local repository
-NO_COMPRESSION = {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "core.compression", "GIT_CONFIG_VALUE_0": "0",
-                  "GIT_CONFIG_KEY_1": "pack.compression", "GIT_CONFIG_VALUE_1": "0"}
+NO_COMPRESSION = {
+    "GIT_CONFIG_COUNT": "2",
+    "GIT_CONFIG_KEY_0": "core.compression",
+    "GIT_CONFIG_VALUE_0": "0",
+    "GIT_CONFIG_KEY_1": "pack.compression",
+    "GIT_CONFIG_VALUE_1": "0",
+}
 
 
 @pytest.mark.static
-@pytest.mark.parametrize("linter", [["actionlint"], ["zizmor", "--offline", str(WORKFLOWS)]], ids=["actionlint", "zizmor"])
+@pytest.mark.parametrize(
+    "linter", [["actionlint"], ["zizmor", "--offline", str(WORKFLOWS)]], ids=["actionlint", "zizmor"]
+)
 def test_workflows_lint_clean(linter):
     result = subprocess.run([str(BIN / linter[0]), *linter[1:]], cwd=ROOT, capture_output=True, text=True)
     findings = result.stdout.strip()
@@ -59,12 +66,15 @@ def test_workflow_runs_what_ci_runs():
 
 
 @pytest.mark.static
-@pytest.mark.parametrize("repository, address", [
-    ("https://github.com/Some-Teacher/convolutions-fork", "https://some-teacher.github.io/convolutions-fork/"),
-    ("https://github.com/some-teacher/some-teacher.github.io", "https://some-teacher.github.io/"),
-    ("https://github.com/some-teacher/course.git", "https://some-teacher.github.io/course/"),
-    ("https://gitlab.com/some-teacher/course", None),
-])
+@pytest.mark.parametrize(
+    "repository, address",
+    [
+        ("https://github.com/Some-Teacher/convolutions-fork", "https://some-teacher.github.io/convolutions-fork/"),
+        ("https://github.com/some-teacher/some-teacher.github.io", "https://some-teacher.github.io/"),
+        ("https://github.com/some-teacher/course.git", "https://some-teacher.github.io/course/"),
+        ("https://gitlab.com/some-teacher/course", None),
+    ],
+)
 def test_a_forks_address_follows_its_repository_url(repository, address):
     import site_address  # _ext/, on sys.path through pytest.ini's pythonpath
 
@@ -82,8 +92,12 @@ def site_file(site, url):
 
 def test_404_page_links_resolve_at_the_sites_address(site):
     page = BeautifulSoup((site / "404.html").read_text(), "html.parser")
-    links = [value for attribute in ("href", "src", "data-content_root") for tag in page.find_all(attrs={attribute: True})
-             if not (value := tag[attribute]).startswith("#") and urlsplit(value).netloc in ("", urlsplit(BASE).netloc)]
+    links = [
+        value
+        for attribute in ("href", "src", "data-content_root")
+        for tag in page.find_all(attrs={attribute: True})
+        if not (value := tag[attribute]).startswith("#") and urlsplit(value).netloc in ("", urlsplit(BASE).netloc)
+    ]
     broken = [link for link in links if not ((file := site_file(site, link)) and file.exists())]
     assert not broken, f"404.html links that do not resolve under {BASE}: {broken[:10]}"
     pages = {site_file(site, link) for link in links}
@@ -102,9 +116,13 @@ def fork(tmp_path, site):
     """A clone of the course whose `origin` is a local bare repository, with `site` as its _build/html."""
     clone, remote = clean_clone(tmp_path), tmp_path / "remote.git"
     git = ["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org"]
-    for command in (["init", "-q", "--bare", str(remote)], ["-C", str(clone), "init", "-q", "-b", "main"],
-                    ["-C", str(clone), "add", "-A"], ["-C", str(clone), "commit", "-q", "-m", "the course"],
-                    ["-C", str(clone), "remote", "add", "origin", str(remote)]):
+    for command in (
+        ["init", "-q", "--bare", str(remote)],
+        ["-C", str(clone), "init", "-q", "-b", "main"],
+        ["-C", str(clone), "add", "-A"],
+        ["-C", str(clone), "commit", "-q", "-m", "the course"],
+        ["-C", str(clone), "remote", "add", "origin", str(remote)],
+    ):
         subprocess.run(git + command, check=True, capture_output=True)
     if site:
         shutil.copytree(site, clone / "_build" / "html", symlinks=True)
@@ -112,24 +130,40 @@ def fork(tmp_path, site):
 
 
 def make_publish(clone):
-    environment = {"PATH": "/usr/bin:/bin", "HOME": str(clone.parent), **NO_COMPRESSION, "GIT_AUTHOR_NAME": "Teacher",
-                   "GIT_AUTHOR_EMAIL": "teacher@example.org", "GIT_COMMITTER_NAME": "Teacher",
-                   "GIT_COMMITTER_EMAIL": "teacher@example.org"}
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "publish"], cwd=clone,
-                          capture_output=True, text=True, env=environment, timeout=120)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(clone.parent),
+        **NO_COMPRESSION,
+        "GIT_AUTHOR_NAME": "Teacher",
+        "GIT_AUTHOR_EMAIL": "teacher@example.org",
+        "GIT_COMMITTER_NAME": "Teacher",
+        "GIT_COMMITTER_EMAIL": "teacher@example.org",
+    }
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.ready", "publish"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
 
 
 def gh_pages(remote):
-    listed = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"],
-                            capture_output=True, text=True)
+    listed = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"], capture_output=True, text=True
+    )
     return listed.stdout.split() if listed.returncode == 0 else None
 
 
-@pytest.mark.parametrize("state, message", [
-    ("missing", "there is no site in _build/html"),
-    ("unchecked", "the site in _build/html was not made by `make site`"),
-    ("changed after the check", "the site in _build/html changed after `make site` checked it"),
-])
+@pytest.mark.parametrize(
+    "state, message",
+    [
+        ("missing", "there is no site in _build/html"),
+        ("unchecked", "the site in _build/html was not made by `make site`"),
+        ("changed after the check", "the site in _build/html changed after `make site` checked it"),
+    ],
+)
 def test_make_publish_refuses_an_unchecked_site_and_pushes_nothing(tmp_path, site, state, message):
     clone, remote = fork(tmp_path, None if state == "missing" else site)
     html = clone / "_build" / "html"
@@ -152,8 +186,9 @@ def test_make_publish_pushes_the_checked_site(tmp_path, site):
     stamp = json.loads((site / STAMP).read_text())
     assert published and {"index.html", "404.html", "sitemap.xml", STAMP, ".nojekyll"} <= set(published)
     assert len(published) == stamp["files"] + 2, "gh-pages holds other files than the checked site"
-    message = subprocess.run(["git", "--git-dir", str(remote), "log", "-1", "--format=%s", "gh-pages"],
-                             capture_output=True, text=True).stdout
+    message = subprocess.run(
+        ["git", "--git-dir", str(remote), "log", "-1", "--format=%s", "gh-pages"], capture_output=True, text=True
+    ).stdout
     assert f"Site of {stamp['commit']}, checked by make site" in message
 
 
@@ -161,10 +196,21 @@ def test_make_edition_packs_the_checked_site_pdf_slides_and_student_notebooks(tm
     require(why_not_chromium() or why_not_npm())
     folder = tmp_path / "edition"
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}  # as from a shell
-    result = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.ready", "edition", f"EDITION={folder}"],
-                            cwd=ROOT, capture_output=True, text=True, env=environment, timeout=300)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.ready", "edition", f"EDITION={folder}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["book.pdf", "site.tar.gz", "slides.tar.gz", "student-notebooks.tar.gz"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "book.pdf",
+        "site.tar.gz",
+        "slides.tar.gz",
+        "student-notebooks.tar.gz",
+    ]
     assert (folder / "book.pdf").read_bytes()[:5] == b"%PDF-"
     with tarfile.open(folder / "site.tar.gz") as archive:
         names = set(archive.getnames())

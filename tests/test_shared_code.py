@@ -52,10 +52,13 @@ def snippet_namespace(*names):
 def test_shared_cells_are_their_source(path):
     for number, cell in enumerate(code_cells(path)):
         for name in shared_code.tags(cell):
-            assert name in SNIPPETS, f"{path.name} code cell {number} is tagged {TAG}{name}, but {SHARED.name}/{name}.py is missing"
+            assert name in SNIPPETS, (
+                f"{path.name} code cell {number} is tagged {TAG}{name}, but {SHARED.name}/{name}.py is missing"
+            )
             notebook = json.loads(path.read_text())
-            assert "".join(cell["source"]).strip() == shared_code.source(name, notebook), \
+            assert "".join(cell["source"]).strip() == shared_code.source(name, notebook), (
                 f"{path.name} code cell {number} differs from chapters/_shared/{name}.py: run `make refresh`"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -64,8 +67,10 @@ def test_no_hand_kept_copy_of_shared_code(path):
         if shared_code.tags(cell):
             continue
         copies = defined_names("".join(cell["source"])) & set(SHARED_NAMES)
-        assert not copies, (f"{path.name} code cell {number} defines {sorted(copies)} by hand: move the code into its "
-                            f"own cell tagged {TAG}{SHARED_NAMES[min(copies)]} and run `make refresh`")
+        assert not copies, (
+            f"{path.name} code cell {number} defines {sorted(copies)} by hand: move the code into its "
+            f"own cell tagged {TAG}{SHARED_NAMES[min(copies)]} and run `make refresh`"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -95,10 +100,15 @@ def test_every_snippet_is_used():
 def test_corr2d_matches_lax_on_random_shapes():
     corr2d = snippet_namespace("corr2d")["corr2d"]
     for image, kernel in random_pairs(25):
-        np.testing.assert_allclose(corr2d(image, kernel), lax_corr2d(image, kernel), atol=1e-4,
-                                   err_msg=f"image {image.shape}, kernel {kernel.shape}")
-    np.testing.assert_array_equal(corr2d(np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)),
-                                  [[19, 25], [37, 43]])
+        np.testing.assert_allclose(
+            corr2d(image, kernel),
+            lax_corr2d(image, kernel),
+            atol=1e-4,
+            err_msg=f"image {image.shape}, kernel {kernel.shape}",
+        )
+    np.testing.assert_array_equal(
+        corr2d(np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)), [[19, 25], [37, 43]]
+    )
 
 
 def test_corr2d_explains_bad_shapes():
@@ -124,8 +134,10 @@ WRONG = {
     "wrong shape": (lambda X: np.ones((3, 2, 1)), r"expected shape \(2, 3\), got \(3, 2, 1\)"),
     "transposed": (lambda X: (2.0 * np.asarray(X)).T, "this is the transpose of the right answer"),
     "NaN": (lambda X: np.full(np.shape(X), np.nan), r"the result contains NaN, e.g. at \[\(0, 0\)"),
-    "wrong values": (lambda X: np.asarray(X) * 2.0 + (np.asarray(X) > 4),
-                     r"1 of 6 values are wrong, e.g. at \(1, 2\) expected 10, got 11"),
+    "wrong values": (
+        lambda X: np.asarray(X) * 2.0 + (np.asarray(X) > 4),
+        r"1 of 6 values are wrong, e.g. at \(1, 2\) expected 10, got 11",
+    ),
 }
 
 
@@ -176,10 +188,14 @@ def test_glue_without_myst_nb_records_what_myst_nb_records(display):
     library, stand_in = {}, {}
     exec(SNIPPETS["glue"], library)
     exec(SNIPPETS["glue"].replace("from myst_nb import glue", "raise ImportError"), stand_in)
-    assert library["glue"].__module__.startswith("myst_nb") and stand_in["glue"].__module__ != library["glue"].__module__
+    assert (
+        library["glue"].__module__.startswith("myst_nb") and stand_in["glue"].__module__ != library["glue"].__module__
+    )
     published = []
     shell = InteractiveShell.instance()
-    with mock.patch.object(shell.display_pub, "publish", lambda data, metadata=None, **_: published.append((data, metadata))):
+    with mock.patch.object(
+        shell.display_pub, "publish", lambda data, metadata=None, **_: published.append((data, metadata))
+    ):
         for namespace in (library, stand_in):
             namespace["glue"]("speed_up", 12.3456, display=display)
     assert published[0] == published[1]
@@ -192,7 +208,9 @@ def test_check_function_names_a_known_mistake():
     mistakes = {"the output has n - k + 1 positions: add the 1": lambda n, k: n - k}
     with pytest.raises(checks["ExerciseCheckFailed"], match=r"output_size\(5, 3\): the output has n - k \+ 1"):
         checks["check_function"]("output_size", lambda n, k: n - k, right, [(5, 3), (4, 2)], mistakes)
-    with pytest.raises(checks["ExerciseCheckFailed"], match="values are wrong"):  # an unknown mistake: the usual message
+    with pytest.raises(
+        checks["ExerciseCheckFailed"], match="values are wrong"
+    ):  # an unknown mistake: the usual message
         checks["check_function"]("output_size", lambda n, k: n * k, right, [(5, 3)], mistakes)
     checks["check_function"]("output_size", right, right, [(5, 3)], mistakes)
 
@@ -200,11 +218,11 @@ def test_check_function_names_a_known_mistake():
 def test_explorables_are_the_same_on_every_run_and_explain_bad_arguments():
     explorable = snippet_namespace("explorable")
     X, K = np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2)
-    first, again = (explorable["sliding_window_explorable"](X, K, np.array([[19, 25], [37, 43]])).data
-                    for _ in range(2))
+    first, again = (
+        explorable["sliding_window_explorable"](X, K, np.array([[19, 25], [37, 43]])).data for _ in range(2)
+    )
     assert first == again and "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in first
     with pytest.raises(ValueError, match=r"the formula gives sizes \[10, 8\], not \[10, 9\]"):
         explorable["receptive_field_explorable"](10, [("convolution", 3, 1, 0)], [10, 9])
     with pytest.raises(ValueError, match="integers 0 to 255"):
         explorable["kernel_playground"](np.full((4, 4), 300), {"box": np.ones((3, 3))}, "box", np.zeros((2, 2)))
-

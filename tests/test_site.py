@@ -41,7 +41,9 @@ def test_binder_gets_the_versions_the_outputs_were_made_with():
         text = (ROOT / name).read_text()
         pinned = re.findall(r"^([A-Za-z0-9_.-]+)==", text, re.MULTILINE)
         hashed = re.findall(r"^([A-Za-z0-9_.-]+)==\S+ \\\n\s+--hash=sha256:[0-9a-f]{64}", text, re.MULTILINE)
-        assert pinned and pinned == hashed, f"{name}: packages pinned without a hash: {sorted(set(pinned) - set(hashed))}"
+        assert pinned and pinned == hashed, (
+            f"{name}: packages pinned without a hash: {sorted(set(pinned) - set(hashed))}"
+        )
     runtime = (ROOT / "runtime.txt").read_text().strip()
     python = (ROOT / ".python-version").read_text().strip()
     assert runtime == f"python-{python}", f"runtime.txt says {runtime}, but the build uses Python {python}"

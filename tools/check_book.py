@@ -32,11 +32,17 @@ def problems(root):
     try:
         listed = toc_files(root)
     except (FileNotFoundError, yaml.YAMLError, KeyError, TypeError):
-        yield "_toc.yml must have a `root` and `parts`, each with `chapters` entries of the form `- file: chapters/NN_name`"
+        yield (
+            "_toc.yml must have a `root` and `parts`, each with `chapters` entries "
+            "of the form `- file: chapters/NN_name`"
+        )
         return
     for entry in listed:
         if not any((root / entry).with_suffix(suffix).exists() for suffix in (".ipynb", ".md")):
-            yield f"_toc.yml lists `{entry}`, but neither {entry}.ipynb nor {entry}.md exists: fix the entry or add the file"
+            yield (
+                f"_toc.yml lists `{entry}`, but neither {entry}.ipynb nor {entry}.md exists: "
+                "fix the entry or add the file"
+            )
     for path in sorted((root / "chapters").glob("*.ipynb")):
         name = path.relative_to(root)
         if f"chapters/{path.stem}" not in listed:

@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(junit):
     versions = {"python": platform.python_version(), **{name: version(name) for name in PACKAGES}}
-    chapters = [{"chapter": stem, "cells": row["cells"], "seconds": round(row["seconds"], 1)}
-                for stem, row in sorted(chapter_rows(junit).items())]
+    chapters = [
+        {"chapter": stem, "cells": row["cells"], "seconds": round(row["seconds"], 1)}
+        for stem, row in sorted(chapter_rows(junit).items())
+    ]
     report = ROOT / "_build" / "colab-check.json"
     report.write_text(json.dumps({"versions": versions, "chapters": chapters}, indent=1))
     print("Colab versions:", ", ".join(f"{name} {v}" for name, v in versions.items()))

@@ -34,8 +34,12 @@ def chapter_rows(junit):
 
 
 def main():
-    lines = ["This is the record of the last such run.", "",
-             "| chapter | cells checked | nbval | run time (s) |", "| --- | --- | --- | --- |"]
+    lines = [
+        "This is the record of the last such run.",
+        "",
+        "| chapter | cells checked | nbval | run time (s) |",
+        "| --- | --- | --- | --- |",
+    ]
     junit = REPORTS / "nbval.xml"
     if junit.exists():
         for stem, row in sorted(chapter_rows(junit).items()):
@@ -44,8 +48,11 @@ def main():
     else:
         lines.append("| (no nbval run recorded) | | | |")
     packages = ", ".join(f"{name} {version(name)}" for name in PACKAGES)
-    lines += ["", f"Built with Python {platform.python_version()}, {packages}, on {platform.system()} "
-              f"{platform.machine()} with {os.cpu_count()} CPU cores (JAX on the CPU)."]
+    lines += [
+        "",
+        f"Built with Python {platform.python_version()}, {packages}, on {platform.system()} "
+        f"{platform.machine()} with {os.cpu_count()} CPU cores (JAX on the CPU).",
+    ]
     colab = ROOT / "_build" / "colab-check.json"
     if colab.exists():
         report = json.loads(colab.read_text())

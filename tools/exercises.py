@@ -58,7 +58,9 @@ def exercises(notebook, name="the notebook"):
             if not label:
                 raise ConventionError(f"{name}, cell {index}: an exercise-start directive needs a `:label:`")
             if current is not None and current.label not in solved:
-                raise ConventionError(f"{name}, exercise {current.label}: it needs its solution before the next exercise")
+                raise ConventionError(
+                    f"{name}, exercise {current.label}: it needs its solution before the next exercise"
+                )
             current = Exercise(label.group(1), index)
             question_open = "```{exercise-end}" not in cell.source  # the question's cell may close it
             found.append(current)
@@ -66,8 +68,10 @@ def exercises(notebook, name="the notebook"):
             question_open = False
         elif directive(cell, "solution-start"):
             if current is None or current.label not in cell.source or question_open:
-                raise ConventionError(f"{name}, cell {index}: a solution must follow its exercise (after its "
-                                      "exercise-end) and name its label")
+                raise ConventionError(
+                    f"{name}, cell {index}: a solution must follow its exercise (after its "
+                    "exercise-end) and name its label"
+                )
             if ":class: dropdown" not in cell.source:
                 raise ConventionError(f"{name}, exercise {current.label}: its solution must be a `:class: dropdown`")
             inside = True
@@ -86,7 +90,8 @@ def exercises(notebook, name="the notebook"):
             raise ConventionError(
                 f"{name}, exercise {exercise.label}: its solution needs exactly one markdown cell (the written "
                 f"answer, which nbgrader grades by hand), found {len(exercise.answer_cells(notebook.cells))}; "
-                "merge its prose into one cell")
+                "merge its prose into one cell"
+            )
     return found
 
 
@@ -109,8 +114,14 @@ def split_solution_directives(notebook):
 
 
 def nbgrader_metadata(grade_id, *, grade=False, solution=False, locked=False, points=None):
-    metadata = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-                "solution": solution, "task": False}
+    metadata = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if points is not None:
         metadata["points"] = points
     return metadata
@@ -124,12 +135,14 @@ def mark_for_nbgrader(notebook, name="the notebook"):
     for exercise in exercises(notebook, name):
         for index in exercise.answer_cells(cells):
             cells[index].metadata["nbgrader"] = nbgrader_metadata(
-                f"{exercise.label}-answer", grade=True, solution=True, points=MANUAL_POINTS)
+                f"{exercise.label}-answer", grade=True, solution=True, points=MANUAL_POINTS
+            )
         for part, index in enumerate(exercise.code_cells(cells), 1):
             cells[index].metadata["nbgrader"] = nbgrader_metadata(f"{exercise.label}-code-{part}", solution=True)
         if exercise.check is not None:
             cells[exercise.check].metadata["nbgrader"] = nbgrader_metadata(
-                f"{exercise.label}-check", grade=True, locked=True, points=CHECK_POINTS)
+                f"{exercise.label}-check", grade=True, locked=True, points=CHECK_POINTS
+            )
 
 
 def without_solution_dropdowns(notebook):

@@ -47,8 +47,9 @@ def nbgrader(course, *arguments):
     """Run nbgrader's command line in `course`; stop with its own message if it fails."""
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs alembic from there on a new gradebook
     environment = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-    result = subprocess.run([os.path.join(bin_dir, "nbgrader"), *arguments], cwd=course, env=environment,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [os.path.join(bin_dir, "nbgrader"), *arguments], cwd=course, env=environment, capture_output=True, text=True
+    )
     if result.returncode:
         sys.exit(f"error: `nbgrader {' '.join(arguments)}` failed in {course}:\n{result.stdout}{result.stderr}")
 
@@ -85,8 +86,11 @@ def build_student_site(book):
     for name in ("_toc.yml", "intro.md", "execution.md", "_ext", "_static", "_templates"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, book / name)
-    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going",
-                    "--quiet", str(book)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going", "--quiet", str(book)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     shutil.rmtree(OUT / "html", ignore_errors=True)
     shutil.move(book / "_build" / "html", OUT / "html")
 
@@ -105,8 +109,10 @@ def main(course):
         nbformat.write(exercises.without_solution_dropdowns(notebook), book / "chapters" / path.name)
     build_student_site(book)
     shutil.rmtree(book)
-    print(f"nbgrader course: {course} (source/ and release/ for every chapter)\n"
-          f"student notebooks: {OUT / 'student'}\nstudent site: {OUT / 'html' / 'index.html'}")
+    print(
+        f"nbgrader course: {course} (source/ and release/ for every chapter)\n"
+        f"student notebooks: {OUT / 'student'}\nstudent site: {OUT / 'html' / 'index.html'}"
+    )
 
 
 if __name__ == "__main__":

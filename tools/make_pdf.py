@@ -16,7 +16,8 @@ lays it out as a book before printing it with the print styles below:
 - every chapter starts on a new page; no figure, code cell or output is cut across pages;
   solutions are unfolded (an offline copy has them; they are folded on the site);
 - its headings are re-levelled so that each chapter is a top-level bookmark with its sections
-  below it (and a bookmark whose title Chromium wrote twice gets it once). Chromium cannot number pages in a table of contents, so the book is printed twice:
+  below it (and a bookmark whose title Chromium wrote twice gets it once). Chromium cannot number pages in a
+  table of contents, so the book is printed twice:
   the first print says where each chapter and section starts (its bookmarks), the second prints
   those numbers, in a layout that does not move, and the script checks that they still agree.
 
@@ -43,7 +44,8 @@ PRINT_CSS = """
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-article,
 .prev-next-area, .header-article-items, .skip-link, #pst-back-to-top, .toggle-button, a.headerlink,
 details.hide.above-input, .cell.tag_hide-cell, .search-button-field { display: none !important; }
-/* the theme's print styles hide a page's first h1 (its print-only title stands in): here that is every chapter's title */
+/* the theme's print styles hide a page's first h1 (its print-only title stands in):
+   here that is every chapter's title */
 .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
 /* the title page and the table of contents */
 .book-title-page { break-after: page; padding-top: 30%; text-align: center; }
@@ -83,7 +85,8 @@ AS_A_BOOK = """({date, address}) => {
   const home = article.querySelector(':scope > section');
   const text = element => [...element.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
                                                  .map(n => n.textContent).join('').trim();
-  const parts = [...article.querySelectorAll('span[id^="document-"]')].map(anchor => [anchor, anchor.nextElementSibling]);
+  const parts = [...article.querySelectorAll('span[id^="document-"]')]
+    .map(anchor => [anchor, anchor.nextElementSibling]);
   const entries = [];
   let number = 0;
   for (const [anchor, part] of parts) {
@@ -94,7 +97,8 @@ AS_A_BOOK = """({date, address}) => {
       for (const attribute of heading.attributes) relevelled.setAttribute(attribute.name, attribute.value);
       relevelled.replaceChildren(...heading.childNodes);
       heading.replaceWith(relevelled);
-      if (level <= 2) entries.push({level, title: text(relevelled), chapter: level === 1 && anchor.id.startsWith('document-chapters/') ? ++number : null});
+      const chapter = level === 1 && anchor.id.startsWith('document-chapters/') ? ++number : null;
+      if (level <= 2) entries.push({level, title: text(relevelled), chapter});
     }
     const first = part.querySelector('h1');
     const chapter = entries.filter(e => e.level === 1).at(-1).chapter;
@@ -102,13 +106,16 @@ AS_A_BOOK = """({date, address}) => {
   }
   const escape = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const title = escape(text(home.querySelector('h1')));
-  const toc = entries.map(e => `<li class="${e.level === 1 ? 'chapter' : 'section'}"><span class="number">${e.chapter || ''}</span>` +
-                               `<span class="title">${escape(e.title)}</span><span class="fill"></span><span class="page">000</span></li>`).join('');
+  const toc = entries.map(e =>
+    `<li class="${e.level === 1 ? 'chapter' : 'section'}"><span class="number">${e.chapter || ''}</span>` +
+    `<span class="title">${escape(e.title)}</span><span class="fill"></span>` +
+    '<span class="page">000</span></li>').join('');
   const opening = home.querySelector(':scope > p');
   const book = document.createElement('div');
   book.innerHTML = `<div class="book-title-page"><div class="book-title">${title}</div><p>${opening.innerHTML}</p>` +
     `<p>Built on ${date}</p><p>Read it online at <a href="${address}">${address}</a></p></div>` +
-    `<nav class="book-contents" aria-label="Contents"><div class="book-contents-title">Contents</div><ol>${toc}</ol></nav>`;
+    '<nav class="book-contents" aria-label="Contents"><div class="book-contents-title">Contents</div>' +
+    `<ol>${toc}</ol></nav>`;
   for (const [anchor, part] of parts) book.append(anchor, part);
   home.replaceWith(...book.childNodes);
   return entries.map(e => e.title);
@@ -116,8 +123,10 @@ AS_A_BOOK = """({date, address}) => {
 # The second print: the pages where the first print's bookmarks point.
 NUMBER_PAGES = "pages => document.querySelectorAll('.book-contents .page').forEach((e, i) => e.textContent = pages[i])"
 
-FOOTER = ('<div style="font-size: 8pt; width: 100%; text-align: center; color: #555;">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+FOOTER = (
+    '<div style="font-size: 8pt; width: 100%; text-align: center; color: #555;">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 
 
 def fail(message):
@@ -136,14 +145,18 @@ def site_address():
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text()) or {}
-    baseurl = (config.get("html") or {}).get("baseurl") or ((config.get("sphinx") or {}).get("config") or {}).get("html_baseurl")
+    baseurl = (config.get("html") or {}).get("baseurl") or ((config.get("sphinx") or {}).get("config") or {}).get(
+        "html_baseurl"
+    )
     if baseurl:
         return baseurl
     repository = (config.get("repository") or {}).get("url", "")
     match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)/?", repository)
     if not match:
-        fail(f"_config.yml: set html.baseurl to the site's address (the PDF's title page gives it); "
-             f"repository.url {repository!r} is not a GitHub repository to derive it from")
+        fail(
+            f"_config.yml: set html.baseurl to the site's address (the PDF's title page gives it); "
+            f"repository.url {repository!r} is not a GitHub repository to derive it from"
+        )
     owner, name = match.groups()
     return f"https://{owner.lower()}.github.io/{name}/"
 
@@ -192,24 +205,37 @@ def print_book(url, chromium):
         browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
         page = browser.new_page()
         foreign = []
-        page.on("request", lambda r: r.url.startswith(("http:", "https:")) and not r.url.startswith(url)
-                and foreign.append(r.url))
+        page.on(
+            "request",
+            lambda r: r.url.startswith(("http:", "https:")) and not r.url.startswith(url) and foreign.append(r.url),
+        )
         page.goto(f"{url}/intro.html", wait_until="networkidle")
         page.evaluate(SETTLED)
-        unrendered = page.evaluate("document.querySelectorAll('.math').length"
-                                   " - document.querySelectorAll('.math > math').length")
+        unrendered = page.evaluate(
+            "document.querySelectorAll('.math').length - document.querySelectorAll('.math > math').length"
+        )
         page.add_style_tag(content=PRINT_CSS)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         # links to the site's other files (downloads and the like) would point at the print server
-        page.evaluate("document.querySelectorAll('a[href]').forEach(a => a.host === location.host"
-                      " && a.pathname !== location.pathname && a.removeAttribute('href'))")
+        page.evaluate(
+            "document.querySelectorAll('a[href]').forEach(a => a.host === location.host"
+            " && a.pathname !== location.pathname && a.removeAttribute('href'))"
+        )
         built = datetime.date.today()
         titles = page.evaluate(AS_A_BOOK, {"date": f"{built.day} {built:%B %Y}", "address": site_address()})
         page.emulate_media(media="print")
         for _ in range(2):  # the first print finds the pages, the second numbers them in the contents
-            page.pdf(path=str(PDF), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                     margin={"top": "15mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            page.pdf(
+                path=str(PDF),
+                format="A4",
+                print_background=True,
+                outline=True,
+                tagged=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                margin={"top": "15mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+            )
             clean_bookmarks(PDF)
             found = bookmark_pages(PDF)
             if [title for title, _ in found] != titles:
@@ -234,8 +260,10 @@ def report(pages, size):
 
 def main():
     if not (SOURCE / "intro.html").exists():
-        fail("_build/singlehtml/intro.html is missing: build it first with `make pdf` "
-             "(jupyter-book build --builder singlehtml .)")
+        fail(
+            "_build/singlehtml/intro.html is missing: build it first with `make pdf` "
+            "(jupyter-book build --builder singlehtml .)"
+        )
     chromium = chromium_path()
     PDF.parent.mkdir(parents=True, exist_ok=True)
     httpd = serve(SOURCE)

@@ -50,10 +50,14 @@ def fail(message):
 def copy_assets():
     if not REVEAL.exists():
         fail(f"{REVEAL.relative_to(ROOT)} is missing: install reveal.js with `make slides` (it runs `npm ci`)")
-    mathjax = Path(importlib.util.find_spec("sphinx-mathjax-offline").submodule_search_locations[0]) / "static" / "mathjax"
-    for source, target in [(REVEAL / f, OUT / "reveal.js" / "dist" / f) for f in REVEAL_FILES] + \
-                          [(mathjax / f, OUT / "mathjax" / f) for f in MATHJAX_FILES] + \
-                          [(ROOT / "_static" / "favicon.svg", OUT / "favicon.svg")]:
+    mathjax = (
+        Path(importlib.util.find_spec("sphinx-mathjax-offline").submodule_search_locations[0]) / "static" / "mathjax"
+    )
+    for source, target in (
+        [(REVEAL / f, OUT / "reveal.js" / "dist" / f) for f in REVEAL_FILES]
+        + [(mathjax / f, OUT / "mathjax" / f) for f in MATHJAX_FILES]
+        + [(ROOT / "_static" / "favicon.svg", OUT / "favicon.svg")]
+    ):
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, target, dirs_exist_ok=True)
@@ -82,8 +86,11 @@ def make_deck(path, exporter):
 
 
 def write_index(decks):
-    items = "\n".join(f'<li><a href="{stem}.html">{html.escape(title)}</a> ({count} slides)</li>'
-                      for stem, (title, count) in decks.items() if count)
+    items = "\n".join(
+        f'<li><a href="{stem}.html">{html.escape(title)}</a> ({count} slides)</li>'
+        for stem, (title, count) in decks.items()
+        if count
+    )
     (OUT / "index.html").write_text(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Convolutions for Images: slides</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="favicon.svg"></head>
@@ -110,21 +117,38 @@ def main():
     for old in OUT.glob("*.html"):  # a chapter renamed or untagged leaves no stale deck behind
         old.unlink()
     copy_assets()
-    exporter = SlidesExporter(template_name="slides_template", extra_template_basedirs=[str(ROOT / "tools")],
-                              reveal_url_prefix="reveal.js", reveal_theme="white", reveal_number="c/t", reveal_transition="none",
-                              reveal_width="1280", reveal_height="800",
-                              exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = SlidesExporter(
+        template_name="slides_template",
+        extra_template_basedirs=[str(ROOT / "tools")],
+        reveal_url_prefix="reveal.js",
+        reveal_theme="white",
+        reveal_number="c/t",
+        reveal_transition="none",
+        reveal_width="1280",
+        reveal_height="800",
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     # The tags the site honours (myst-nb), honoured on the slides too.
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, remove_all_outputs_tags={
-        "remove-output"}, remove_input_tags={"hide-input", "remove-input"}), enabled=True)
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={"remove-cell"},
+            remove_all_outputs_tags={"remove-output"},
+            remove_input_tags={"hide-input", "remove-input"},
+        ),
+        enabled=True,
+    )
     decks = {}
     for entry in check_book.toc_files(ROOT):
         if entry.startswith("chapters/"):
             path = ROOT / f"{entry}.ipynb"
             decks[path.stem] = make_deck(path, exporter)
             title, count = decks[path.stem]
-            print(f"_build/slides/{path.stem}.html: {count} slides" if count else
-                  f"{path.name}: no cell has slideshow metadata, so no deck (see README, Slides)")
+            print(
+                f"_build/slides/{path.stem}.html: {count} slides"
+                if count
+                else f"{path.name}: no cell has slideshow metadata, so no deck (see README, Slides)"
+            )
     write_index(decks)
     report(decks)
 

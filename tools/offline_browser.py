@@ -6,7 +6,8 @@ a `chromium` or Google Chrome on PATH, the usual macOS and Linux install folders
 Playwright has installed (`playwright install chromium`). Nothing here needs the virtual environment,
 so the Makefile asks before anything is installed:
 
-    python tools/offline_browser.py chromium npm   # prints nothing if both are found, else what is missing and how to add it
+    python tools/offline_browser.py chromium npm
+        # prints nothing if both are found, else what is missing and how to add it
 """
 
 import functools
@@ -19,22 +20,40 @@ import threading
 from pathlib import Path
 
 ON_PATH = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"]
-INSTALLED = ["/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-             "/Applications/Chromium.app/Contents/MacOS/Chromium",
-             "~/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-             "/opt/google/chrome/chrome", "/snap/bin/chromium"]
+INSTALLED = [
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "~/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/opt/google/chrome/chrome",
+    "/snap/bin/chromium",
+]
 # Where `playwright install chromium` puts its browser (full Chromium first, then the headless shell).
-PLAYWRIGHT_BUILDS = ["chromium-*/chrome-linux*/chrome", "chromium-*/chrome-mac*/*.app/Contents/MacOS/*",
-                     "chromium_headless_shell-*/chrome-*/*headless*shell"]
-ADD_CHROMIUM = ("add one with '.venv/bin/playwright install chromium' "
-                "(or 'apt-get install chromium' or Google Chrome; or set CHROMIUM=/path/to/chrome)")
+PLAYWRIGHT_BUILDS = [
+    "chromium-*/chrome-linux*/chrome",
+    "chromium-*/chrome-mac*/*.app/Contents/MacOS/*",
+    "chromium_headless_shell-*/chrome-*/*headless*shell",
+]
+ADD_CHROMIUM = (
+    "add one with '.venv/bin/playwright install chromium' "
+    "(or 'apt-get install chromium' or Google Chrome; or set CHROMIUM=/path/to/chrome)"
+)
 NO_CHROMIUM = f"no Chromium found: {ADD_CHROMIUM}"
-NO_NPM = ("npm not found (it installs the pinned reveal.js): add it with 'apt-get install npm' "
-          "or 'brew install node' (or Node.js from nodejs.org)")
+NO_NPM = (
+    "npm not found (it installs the pinned reveal.js): add it with 'apt-get install npm' "
+    "or 'brew install node' (or Node.js from nodejs.org)"
+)
 
 # Headless, and no background traffic to Google's services: the browser makes no request elsewhere.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-features=MediaRouter,OptimizationHints"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-features=MediaRouter,OptimizationHints",
+]
 # Wait until a page looks as a reader sees it: web fonts loaded, maths typeset, layout done. Before
 # that, text set in a fallback font can overflow its box for a moment (axe-core once flagged such a
 # transient scrollable region on a busy machine).
@@ -53,8 +72,10 @@ def playwright_browsers():
     """The Chromium builds Playwright has installed."""
     home = Path.home()
     folder = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or (
-        home / "Library" / "Caches" / "ms-playwright" if sys.platform == "darwin" else
-        Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "ms-playwright")
+        home / "Library" / "Caches" / "ms-playwright"
+        if sys.platform == "darwin"
+        else Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "ms-playwright"
+    )
     for pattern in PLAYWRIGHT_BUILDS:
         yield from sorted(glob.glob(os.path.join(folder, pattern)))
 

@@ -47,8 +47,13 @@ def stamp():
     files, sha256 = digest(SITE)
     commit = git("rev-parse", "HEAD") or "unknown (not a git checkout)"
     edited = bool(git("status", "--porcelain", "--untracked-files=no"))
-    STAMP.write_text(json.dumps({"made by": "make site", "commit": commit, "uncommitted changes": edited,
-                                 "files": files, "sha256": sha256}, indent=1) + "\n")
+    STAMP.write_text(
+        json.dumps(
+            {"made by": "make site", "commit": commit, "uncommitted changes": edited, "files": files, "sha256": sha256},
+            indent=1,
+        )
+        + "\n"
+    )
     print(f"{STAMP.relative_to(ROOT)}: the site of {commit[:12]}{' (with uncommitted changes)' * edited}, checked")
 
 
@@ -57,20 +62,26 @@ def check(action):
     if not (SITE / "index.html").is_file():
         fail(f"will not {action}: there is no site in _build/html. {AGAIN}")
     if not STAMP.is_file():
-        fail(f"will not {action}: the site in _build/html was not made by `make site` (it has no "
-             f"{STAMP.name}; a plain `jupyter-book build` checks nothing). {AGAIN}")
+        fail(
+            f"will not {action}: the site in _build/html was not made by `make site` (it has no "
+            f"{STAMP.name}; a plain `jupyter-book build` checks nothing). {AGAIN}"
+        )
     record = json.loads(STAMP.read_text())
     if (record.get("files"), record.get("sha256")) != digest(SITE):
-        fail(f"will not {action}: the site in _build/html changed after `make site` checked it (for example "
-             f"a plain `jupyter-book build` rebuilt it). {AGAIN}")
+        fail(
+            f"will not {action}: the site in _build/html changed after `make site` checked it (for example "
+            f"a plain `jupyter-book build` rebuilt it). {AGAIN}"
+        )
     return record
 
 
 def push(remote):
     record = check("publish")
     if git("remote", "get-url", remote) is None:
-        fail(f"will not publish: this repository has no git remote {remote!r} to push the gh-pages branch to. "
-             f"Add it (`git remote add {remote} URL`) or name another: `make publish REMOTE=name`.")
+        fail(
+            f"will not publish: this repository has no git remote {remote!r} to push the gh-pages branch to. "
+            f"Add it (`git remote add {remote} URL`) or name another: `make publish REMOTE=name`."
+        )
     message = f"Site of {record['commit']}, checked by make site"
     # -n: a .nojekyll file, or GitHub Pages would drop _static/; -p -f: push, replacing the old site
     command = ["ghp-import", "-n", "-p", "-f", "-r", remote, "-b", "gh-pages", "-m", message, str(SITE)]
@@ -85,8 +96,10 @@ def edition(folder):
     parts = {"the PDF": SITE / "book.pdf", "the slides": SITE / "slides", "the student notebooks": STUDENT}
     missing = [f"{name} ({path.relative_to(ROOT)})" for name, path in parts.items() if not path.exists()]
     if missing:
-        fail(f"cannot pack an edition without {', '.join(missing)}: `make site` builds the PDF and the slides "
-             "where it finds a Chromium and npm, `make assignments` the student notebooks.")
+        fail(
+            f"cannot pack an edition without {', '.join(missing)}: `make site` builds the PDF and the slides "
+            "where it finds a Chromium and npm, `make assignments` the student notebooks."
+        )
     folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

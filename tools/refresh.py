@@ -6,8 +6,8 @@ Before executing, it redraws the diagrams in figures/ and embeds each one into t
 markdown cells that show it (an <img> whose data-source names the SVG), so a chapter
 opened alone in Colab still has its figures; and it writes the code several chapters share
 into the cells that carry it: a code cell tagged `shared-NAME` gets chapters/_shared/NAME.py
-(tools/shared_code.py), so each notebook stands alone and no copy is kept by hand. After executing, it normalises the notebook
-metadata, so a refresh with no content change leaves git clean.
+(tools/shared_code.py), so each notebook stands alone and no copy is kept by hand. After executing,
+it normalises the notebook metadata, so a refresh with no content change leaves git clean.
 """
 
 import base64
@@ -75,8 +75,13 @@ def refresh(path):
         exercises.mark_for_nbgrader(notebook, path)  # once, before running: a malformed exercise stops at once
     except exercises.ConventionError as error:
         sys.exit(f"error: {error}")
-    client = NotebookClient(notebook, timeout=1200, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=1200,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     try:
         client.execute()

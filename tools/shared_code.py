@@ -19,8 +19,9 @@ COLAB_MAY_LACK = {"flax": "flax", "optax": "optax", "skimage": "scikit-image", "
 PACKAGES = re.compile(r"^packages = \[\]", re.M)
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.M)
 # myst-nb folds a cell tagged hide-cell under this line on the page and in the PDF
-SETUP_METADATA = {"mystnb": {"code_prompt_show": "Set-up: installs in Colab, figure settings",
-                             "code_prompt_hide": "Hide the set-up"}}
+SETUP_METADATA = {
+    "mystnb": {"code_prompt_show": "Set-up: installs in Colab, figure settings", "code_prompt_hide": "Hide the set-up"}
+}
 
 
 class SharedCodeError(ValueError):

@@ -17,15 +17,24 @@ REPORTS = ROOT / "_build" / "reports"
 
 def main(start):
     total = time.time() - float(start)
-    suites = {name: ElementTree.parse(REPORTS / f"{name}.xml").find(".//testsuite")
-              for name in ("nbval", "colab-nbval") if (REPORTS / f"{name}.xml").exists()}
+    suites = {
+        name: ElementTree.parse(REPORTS / f"{name}.xml").find(".//testsuite")
+        for name in ("nbval", "colab-nbval")
+        if (REPORTS / f"{name}.xml").exists()
+    }
     seconds = {name: round(float(suite.get("time")), 1) for name, suite in suites.items()}
     nbval = seconds.get("nbval")
-    report = {"make_test_seconds": round(total, 1), "nbval_pass_seconds": nbval, "colab_nbval_seconds": seconds.get("colab-nbval"),
-              "make_test_over_nbval_pass": round(total / nbval, 2) if nbval else None}
+    report = {
+        "make_test_seconds": round(total, 1),
+        "nbval_pass_seconds": nbval,
+        "colab_nbval_seconds": seconds.get("colab-nbval"),
+        "make_test_over_nbval_pass": round(total / nbval, 2) if nbval else None,
+    }
     (REPORTS / "suite.json").write_text(json.dumps(report, indent=1) + "\n")
-    print(f"make test took {total:.0f} s, {report['make_test_over_nbval_pass']} times one nbval pass over every chapter "
-          f"({nbval} s; the Colab-version pass {seconds.get('colab-nbval')} s): _build/reports/suite.json")
+    print(
+        f"make test took {total:.0f} s, {report['make_test_over_nbval_pass']} times one nbval pass over every chapter "
+        f"({nbval} s; the Colab-version pass {seconds.get('colab-nbval')} s): _build/reports/suite.json"
+    )
 
 
 if __name__ == "__main__":
