@@ -7,6 +7,10 @@
 - The theme's stylesheet (400 KB: Bootstrap, Font Awesome's table of 2,000 icons, the theme) and
   Font Awesome's fonts (270 KB) are mostly unused: when the build finishes, the stylesheet keeps
   the rules whose classes some page or script names (110 KB), and the fonts the icons it keeps.
+- One search field, in the primary sidebar where sphinx-book-theme puts it: pydata-sphinx-theme
+  0.17 fills an unset `navbar_persistent` with a second search-button-field, which draws a 64 px
+  header bar above the article at desktop widths (the book theme's own empty default is not seen
+  by that check), so set it empty.
 - Start in the reader's system colour scheme ("auto") rather than an empty theme mode, which
   pydata-sphinx-theme reports as a console error.
 - myst-nb's "Show code cell source" toggles (hide-input, hide-cell) carry
@@ -36,6 +40,10 @@ BUILT_BY_SCRIPT = "bs-"  # Bootstrap makes these class names from parts (bs-tool
 
 def default_to_system_colour_scheme(app, config):
     config.html_context.setdefault("default_mode", "auto")
+
+
+def no_search_bar_above_the_article(app, config):
+    config.html_theme_options.setdefault("navbar_persistent", [])
 
 
 def drop_unused_assets(app, pagename, templatename, context, doctree):
@@ -129,6 +137,7 @@ def share_html_handlers_with_singlehtml(app):
 def setup(app):
     app.connect("builder-inited", share_html_handlers_with_singlehtml)
     app.connect("config-inited", default_to_system_colour_scheme)
+    app.connect("config-inited", no_search_bar_above_the_article)
     app.connect("html-page-context", drop_unused_assets)
     app.connect("build-finished", keep_only_used_styles_and_icons)
     app.add_node(HideCodeCellNode, override=True, html=(visit_toggle_named_by_its_text, depart_HideCellInput))
