@@ -28,7 +28,7 @@ FIND = $(or $(PYTHON),python3) tools/offline_browser.py
 NO_CHROMIUM = $(shell $(FIND) chromium)
 NO_NPM = $(shell $(FIND) npm)
 
-.PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean publish edition
+.PHONY: site update-screenshots pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean publish edition
 
 site: check-notebooks  ## check every chapter's stored outputs, then build _build/html with the PDF and slides in it
 	python tools/execution_report.py
@@ -87,6 +87,10 @@ test: test-tools lint site assignments colab-check  ## the whole test suite (nbv
 	@echo; echo "axe-core's findings per page (_build/reports/axe.json):"; cat _build/reports/axe.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
 	@python tools/suite_report.py $(TEST_START)
+
+# The visual check's references (tests/screenshots/), rewritten from the site as built now: look at them before committing
+update-screenshots: site  ## rewrite tests/screenshots/ from the built site (a layout change made on purpose)
+	VISUAL_UPDATE=1 python -m pytest tests/test_visual.py -q -p no:xdist
 
 # Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
 # that need them are skipped, and the test summary says how many and why (tests/conftest.py).
