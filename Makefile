@@ -81,7 +81,8 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 TEST_START := $(shell date +%s)
-test: test-tools lint site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
+# colab-check before site and assignments: their execution page (tools/execution_report.py) shows this run's Colab result
+test: test-tools lint colab-check site assignments  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
 	@echo "First-visit bytes per page, raw and gzip, and the heaviest chapter against its budget (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "axe-core's findings per page (_build/reports/axe.json):"; cat _build/reports/axe.json 2>/dev/null || echo "(none: the browser tests were skipped)"

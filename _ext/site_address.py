@@ -1,6 +1,6 @@
 """Where the site is served, derived from `repository.url` (a local Sphinx extension).
 
-GitHub Pages serves the site of `https://github.com/OWNER/REPO` at `https://owner.github.io/REPO/`
+GitHub Pages serves (tools/book.py's `pages_address`) the site of `https://github.com/OWNER/REPO` at `https://owner.github.io/REPO/`
 (and that of a repository named `OWNER.github.io` at `https://owner.github.io/`). Unless
 `html.baseurl` in _config.yml names another address (a custom domain), this sets Sphinx's
 `html_baseurl` to that address, so the one setting that drives the launch buttons also places:
@@ -16,24 +16,16 @@ With a custom domain, the build also writes the `CNAME` file that GitHub Pages r
 published gh-pages branch (`make publish`).
 """
 
-import re
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sphinx.util import logging
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))  # the book's conventions: tools/book.py
+from book import pages_address  # noqa: E402
+
 logger = logging.getLogger(__name__)
-GITHUB = re.compile(r"^https://github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/*$")
-
-
-def pages_address(repository_url):
-    """GitHub Pages' address for the site of a github.com repository URL, or None for another URL."""
-    match = GITHUB.match(repository_url or "")
-    if not match:
-        return None
-    owner, repo = match.group(1).lower(), match.group(2)
-    host = f"https://{owner}.github.io/"
-    return host if repo.lower() == f"{owner}.github.io" else f"{host}{repo}/"
 
 
 def set_address(app, config):

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
+import book
 import exercises  # tools/, on sys.path through pytest.ini's pythonpath
 from conftest import CHAPTERS, SITE
 
@@ -131,9 +132,7 @@ def test_no_glue_role_on_a_slide(stem):
     on_slides = [
         index
         for index, cell in enumerate(cells(CHAPTERS / f"{stem}.ipynb"))
-        if cell["cell_type"] == "markdown"
-        and ROLE.search("".join(cell["source"]))
-        and cell["metadata"].get("slideshow", {}).get("slide_type", "skip") != "skip"
+        if cell["cell_type"] == "markdown" and ROLE.search("".join(cell["source"])) and book.on_slide(cell)
     ]
     assert not on_slides, (
         f"{stem}: markdown cells {on_slides} are on the slides and quote glued values, which "

@@ -7,11 +7,14 @@ test_browser.py.
 """
 
 import re
+import sys
 import unicodedata
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 
+from book import on_slide  # tools/, on sys.path through pytest.ini's pythonpath
 from conftest import CHAPTERS, require, toc_files
 from offline_browser import why_not_chromium
 
@@ -146,10 +149,7 @@ def test_slide_cells_hold_no_myst_directive(stem):
     on_slides = [
         number
         for number, cell in enumerate(notebook.cells)
-        if cell.cell_type == "markdown"
-        and "slideshow" in cell.metadata  # without it, a cell is left off the deck
-        and cell.metadata.slideshow.get("slide_type", "-") not in ("skip", "notes")
-        and re.search(r"^(```|:::)\{", cell.source, re.MULTILINE)
+        if cell.cell_type == "markdown" and on_slide(cell) and re.search(r"^(```|:::)\{", cell.source, re.MULTILINE)
     ]
     assert not on_slides, f"{stem}: markdown cells {on_slides} are on the slides but hold a MyST directive"
 
@@ -162,3 +162,51 @@ def test_refresh_keeps_slide_metadata():
     before = [cell.metadata.get("slideshow") for cell in notebook.cells]
     refresh.normalise(notebook)
     assert any(before) and [cell.metadata.get("slideshow") for cell in notebook.cells] == before
+
+
+@pytest.mark.static
+def test_the_slide_checks_count_what_the_deck_shows(tmp_path, monkeypatch):
+    """Speaker notes and removed cells are not on a slide; the glue and directive checks agree with the deck.
+
+    nbconvert's reveal.js template puts a `notes` cell into <aside class="notes">, which reveal.js shows only
+    in the speaker view, and make_slides leaves `remove-cell` cells out: a glue role or a directive there
+    is never seen raw by the audience. The same text on a slide is, and both checks must flag it.
+    """
+    import make_slides
+    import test_glue
+
+    risky = "Both {glue:text}`planted_value` and\n\n```{note}\nplanted\n```"
+
+    def notebook(notes_type):
+        cells = [
+            nbformat.v4.new_markdown_cell("# Planted", metadata={"slideshow": {"slide_type": "slide"}}),
+            nbformat.v4.new_markdown_cell(f"NOTES {risky}", metadata={"slideshow": {"slide_type": notes_type}}),
+            nbformat.v4.new_markdown_cell(
+                f"REMOVED {risky}", metadata={"slideshow": {"slide_type": "-"}, "tags": ["remove-cell"]}
+            ),
+        ]
+        path = tmp_path / "planted.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+        return path
+
+    # what the deck shows
+    monkeypatch.setattr(make_slides, "OUT", tmp_path / "slides")
+    make_slides.OUT.mkdir()
+    make_slides.make_deck(notebook("notes"), make_slides.slides_exporter())
+    deck = BeautifulSoup((make_slides.OUT / "planted.html").read_text(), "html.parser")
+    slides = deck.select_one("div.slides")
+    for aside in slides.select("aside.notes"):
+        assert "NOTES" in aside.get_text()
+        aside.decompose()
+    assert "NOTES" not in slides.get_text() and "REMOVED" not in slides.get_text(), "text off the slide is on it"
+
+    # the checks, on the same notebook and with the notes cell made a slide
+    monkeypatch.setattr(test_glue, "CHAPTERS", tmp_path)
+    monkeypatch.setattr(sys.modules[__name__], "CHAPTERS", tmp_path)
+    checks = [test_glue.test_no_glue_role_on_a_slide, test_slide_cells_hold_no_myst_directive]
+    for check in checks:
+        check("planted")  # passes: nothing the audience sees holds a role or a directive
+    notebook("fragment")
+    for check in checks:
+        with pytest.raises(AssertionError, match=r"cells \[1\]"):
+            check("planted")

@@ -19,20 +19,20 @@ import sys
 import tarfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+import book  # tools/, on sys.path through pytest.ini's pythonpath
 from conftest import ROOT, clean_clone, require, toc_files
 from offline_browser import why_not_chromium, why_not_npm
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-OWNER, REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/").split("/")
-BASE = CONFIG["html"].get("baseurl") or f"https://{OWNER.lower()}.github.io/{REPO}/"  # GitHub Pages' rule
+BASE = book.site_address(book.read_config(ROOT))  # the address the site and the PDF give
 STAMP = "checked-by-make-site.json"
 # git's own settings, for speed only: the test pushes 35 MB of site to a local repository
 NO_COMPRESSION = {
@@ -75,10 +75,21 @@ def test_workflow_runs_what_ci_runs():
         ("https://gitlab.com/some-teacher/course", None),
     ],
 )
-def test_a_forks_address_follows_its_repository_url(repository, address):
-    import site_address  # _ext/, on sys.path through pytest.ini's pythonpath
+def test_a_forks_address_follows_its_repository_url(repository, address, tmp_path, monkeypatch):
+    """The site (Sphinx's html_baseurl) and the PDF's title page give the same address for a fork."""
+    import make_pdf  # tools/, on sys.path through pytest.ini's pythonpath
+    import site_address  # _ext/, likewise
 
-    assert site_address.pages_address(repository) == address
+    config = SimpleNamespace(html_theme_options={"repository_url": repository}, html_baseurl="")
+    site_address.set_address(None, config)
+    assert (config.html_baseurl or None) == address, "the site's address"
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump({"repository": {"url": repository}, "html": {"baseurl": ""}}))
+    monkeypatch.setattr(make_pdf, "ROOT", tmp_path)
+    if address is None:
+        with pytest.raises(SystemExit, match="set html.baseurl"):
+            make_pdf.site_address()
+    else:
+        assert make_pdf.site_address() == address, "the PDF's title page"
 
 
 def site_file(site, url):

@@ -32,6 +32,7 @@ import re
 import sys
 from pathlib import Path
 
+import book  # tools/ is on sys.path: the script's folder, or pytest's pythonpath
 from offline_browser import FLAGS, SETTLED, find_chromium, serve, why_not_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,24 +142,16 @@ def chromium_path():
 
 
 def site_address():
-    """Where the site is published: `html.baseurl`, else GitHub Pages' address for `repository.url`."""
-    import yaml
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text()) or {}
-    baseurl = (config.get("html") or {}).get("baseurl") or ((config.get("sphinx") or {}).get("config") or {}).get(
-        "html_baseurl"
-    )
-    if baseurl:
-        return baseurl
-    repository = (config.get("repository") or {}).get("url", "")
-    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)/?", repository)
-    if not match:
+    """Where the site is published (tools/book.py: `html.baseurl`, else GitHub Pages' address for `repository.url`)."""
+    config = book.read_config(ROOT)
+    address = book.site_address(config)
+    if not address:
+        repository = (config.get("repository") or {}).get("url", "")
         fail(
             f"_config.yml: set html.baseurl to the site's address (the PDF's title page gives it); "
             f"repository.url {repository!r} is not a GitHub repository to derive it from"
         )
-    owner, name = match.groups()
-    return f"https://{owner.lower()}.github.io/{name}/"
+    return address
 
 
 def bookmark_pages(path, depth=2):

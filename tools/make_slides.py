@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+import book
 import check_book  # tools/ is on sys.path: the script's folder, or pytest's pythonpath
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,7 @@ def make_deck(path, exporter):
     # here, before nbconvert numbers the slides (removed later, they left the deck wrapped in an extra slide)
     notebook.cells = [cell for cell in notebook.cells if "remove-cell" not in cell.metadata.get("tags", [])]
     notebook, _ = LeaveUntaggedCellsOff().preprocess(notebook, {})
-    if all(cell.metadata.slideshow.get("slide_type") in ("skip", "notes") for cell in notebook.cells):
+    if not any(book.on_slide(cell) for cell in notebook.cells):  # what a slide shows: tools/book.py
         return title, 0
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     (OUT / f"{path.stem}.html").write_text(body)
@@ -112,11 +113,8 @@ def report(decks):
     REPORT.write_text(json.dumps(figures, indent=1))
 
 
-def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("*.html"):  # a chapter renamed or untagged leaves no stale deck behind
-        old.unlink()
-    copy_assets()
+def slides_exporter():
+    """nbconvert's reveal.js exporter with the decks' template and settings."""
     exporter = SlidesExporter(
         template_name="slides_template",
         extra_template_basedirs=[str(ROOT / "tools")],
@@ -138,6 +136,15 @@ def main():
         ),
         enabled=True,
     )
+    return exporter
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*.html"):  # a chapter renamed or untagged leaves no stale deck behind
+        old.unlink()
+    copy_assets()
+    exporter = slides_exporter()
     decks = {}
     for entry in check_book.toc_files(ROOT):
         if entry.startswith("chapters/"):
