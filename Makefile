@@ -1,10 +1,16 @@
 # Convolutions for Images: build, check and test the course site.
 # Targets read like the README: `make site`, `make test`, `make refresh`.
 
-# A Python 3.12 or newer; override with `make site PYTHON=/path/to/python3.12`.
-PYTHON ?= $(firstword $(foreach p,python3.13 python3.12 python3.14 python3 \
-  $(wildcard $(HOME)/.pyenv/versions/3.1[234]*/bin/python3),\
-  $(shell $(p) -c 'import sys; sys.version_info >= (3, 12) and print(sys.executable)' 2>/dev/null)))
+# A Python 3.12 or newer; override with `make site PYTHON=/path/to/python3.12`. Never a virtual
+# environment's interpreter: with .venv/bin first on PATH, `python3` is .venv's own, and the recipe of
+# $(READY) deletes .venv before it runs $(PYTHON). A venv's interpreter names its base one
+# (sys._base_executable, which outside a venv is sys.executable), so that is the one taken.
+# Looked for once, at the first use ($(eval) replaces the variable with its value): `make clean`
+# or `make -n` starts no Python, and no recipe starts the search again.
+PYTHON_PROBE := 'import sys; sys.version_info >= (3, 12) and print(getattr(sys, "_base_executable", sys.executable))'
+PYTHON ?= $(eval PYTHON := $$(firstword $$(foreach p,python3.13 python3.12 python3.14 python3 \
+  $$(wildcard $$(HOME)/.pyenv/versions/3.1[234]*/bin/python3),\
+  $$(shell $$(p) -c $$(PYTHON_PROBE) 2>/dev/null))))$(PYTHON)
 
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
@@ -24,9 +30,11 @@ export EXECUTION_REPORT := $(CURDIR)/_build/reports/execution.md
 
 # The PDF needs a Chromium, the slides npm: each is empty when found, else says what is missing and
 # how to add it. `make site` skips what it cannot build with that line; `make pdf` and `make slides` fail.
+# Each is found once, at its first use, not at parse time: only the targets that need a browser or
+# npm start tools/offline_browser.py, and each at most once however many lines read the answer.
 FIND = $(or $(PYTHON),python3) tools/offline_browser.py
-NO_CHROMIUM = $(shell $(FIND) chromium)
-NO_NPM = $(shell $(FIND) npm)
+NO_CHROMIUM = $(eval NO_CHROMIUM := $$(shell $$(FIND) chromium))$(NO_CHROMIUM)
+NO_NPM = $(eval NO_NPM := $$(shell $$(FIND) npm))$(NO_NPM)
 
 .PHONY: site pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean publish edition
 
@@ -91,8 +99,8 @@ test: test-tools lint site assignments colab-check  ## the whole test suite (nbv
 # Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
 # that need them are skipped, and the test summary says how many and why (tests/conftest.py).
 test-tools:
-	@test -z "$$CI" || test -z "$(shell $(FIND) chromium npm)" || { echo "error: CI runs every test, and the PDF," \
-	  "slides and browser tests need what is missing here: $(shell $(FIND) chromium npm)" >&2; exit 1; }
+	@test -z "$$CI" || test -z "$(NO_CHROMIUM)$(NO_NPM)" || { echo "error: CI runs every test, and the PDF," \
+	  "slides and browser tests need what is missing here: $(strip $(NO_CHROMIUM) $(NO_NPM))" >&2; exit 1; }
 
 check: check-book lint  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
 	python -m pytest tests -m static -q -p no:xdist
@@ -158,6 +166,9 @@ $(READY): requirements.txt requirements-build.txt
 	  "or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "error: $(PYTHON) is older than 3.12;" \
 	  "JAX needs 3.12 or newer: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@case "$$($(PYTHON) -c 'import sys; print(sys.prefix)')" in "$(CURDIR)/$(VENV)"*) echo "error: $(PYTHON) runs" \
+	  "from $(VENV), which this step deletes and rebuilds: name a Python outside it, e.g. make $(MAKECMDGOALS)" \
+	  "PYTHON=$$($(PYTHON) -c 'import sys; print(sys._base_executable)')" >&2; exit 1;; esac
 	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)  # from scratch: an interrupted install is never trusted
 	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements-build.txt
 	touch $@
