@@ -89,6 +89,11 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 TEST_START := $(shell date +%s)
+# The steps of `test` run one after another, in the order written (under `make -j` they would run at
+# once: two nbval runs and two execution reports writing _build/reports together). GNU make 4.4 keeps
+# the rest of the Makefile parallel; make 4.3 and older run all of it serially under .NOTPARALLEL,
+# which costs nothing here: the parallel work is pytest's own (-n 2).
+.NOTPARALLEL: test
 test: test-tools lint site assignments colab-check  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
 	@echo "First-visit bytes per page, raw and gzip, and the heaviest chapter against its budget (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
@@ -153,13 +158,24 @@ $(COLAB)/.ready: requirements-colab.txt $(READY)
 stability:  ## nbval three times in a row (XLA single-threaded, like every build)
 	for run in 1 2 3; do $(MAKE) --no-print-directory check-notebooks || exit 1; done
 
-LOCK = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \
+# pip-tools runs from its own throwaway environment, not from .venv (whose packages are exactly the
+# pins), and a requirements file is replaced only when its pins change. So `make lock` with nothing
+# new leaves both environments as they are; a changed pin rebuilds .venv (and .venv-colab) from
+# scratch at the next make, on purpose: the environments are always exactly the files.
+LOCK_VENV := _build/lock
+LOCK = $(LOCK_VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \
   --no-emit-index-url --no-emit-find-links
+# $(call RELOCK,OUTPUT,INPUT AND OPTIONS): pip-compile into a copy of OUTPUT (it keeps OUTPUT's pins
+# where they still fit), then OUTPUT takes the copy only if it differs.
+RELOCK = { test ! -f $(1) || cp $(1) $(LOCK_VENV)/$(1); } && $(LOCK) -o $(LOCK_VENV)/$(1) $(2) && \
+  { cmp -s $(LOCK_VENV)/$(1) $(1) && echo "$(1): unchanged" || cp $(LOCK_VENV)/$(1) $(1); }
 lock:  ## re-pin the requirements*.txt files (exact versions, with hashes) from requirements*.in
-	$(BIN)/pip install -q pip-tools
-	$(LOCK) -o requirements-build.txt requirements-build.in
-	$(LOCK) -c requirements-build.txt -o requirements.txt requirements.in  # Binder: the same versions
-	$(LOCK) -o requirements-colab.txt requirements-colab.in
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.12 or newer found: make lock PYTHON=/path/to/python3.12" >&2; exit 1; }
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q --disable-pip-version-check pip-tools
+	$(call RELOCK,requirements-build.txt,requirements-build.in)
+	$(call RELOCK,requirements.txt,-c requirements-build.txt requirements.in)  # Binder: the same versions
+	$(call RELOCK,requirements-colab.txt,requirements-colab.in)
 
 $(READY): requirements.txt requirements-build.txt
 	@test -n "$(PYTHON)" || { echo "error: no Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.13')" \
