@@ -1,10 +1,16 @@
 # Convolutions for Images: build, check and test the course site.
 # Targets read like the README: `make site`, `make test`, `make refresh`.
 
-# A Python 3.12 or newer; override with `make site PYTHON=/path/to/python3.12`.
-PYTHON ?= $(firstword $(foreach p,python3.13 python3.12 python3.14 python3 \
-  $(wildcard $(HOME)/.pyenv/versions/3.1[234]*/bin/python3),\
-  $(shell $(p) -c 'import sys; sys.version_info >= (3, 12) and print(sys.executable)' 2>/dev/null)))
+# A Python 3.12 or newer; override with `make site PYTHON=/path/to/python3.12`. Never a virtual
+# environment's interpreter: with .venv/bin first on PATH, `python3` is .venv's own, and the recipe of
+# $(READY) deletes .venv before it runs $(PYTHON). A venv's interpreter names its base one
+# (sys._base_executable, which outside a venv is sys.executable), so that is the one taken.
+# Looked for once, at the first use ($(eval) replaces the variable with its value): `make clean`
+# or `make -n` starts no Python, and no recipe starts the search again.
+PYTHON_PROBE := 'import sys; sys.version_info >= (3, 12) and print(getattr(sys, "_base_executable", sys.executable))'
+PYTHON ?= $(eval PYTHON := $$(firstword $$(foreach p,python3.13 python3.12 python3.14 python3 \
+  $$(wildcard $$(HOME)/.pyenv/versions/3.1[234]*/bin/python3),\
+  $$(shell $$(p) -c $$(PYTHON_PROBE) 2>/dev/null))))$(PYTHON)
 
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
@@ -24,9 +30,11 @@ export EXECUTION_REPORT := $(CURDIR)/_build/reports/execution.md
 
 # The PDF needs a Chromium, the slides npm: each is empty when found, else says what is missing and
 # how to add it. `make site` skips what it cannot build with that line; `make pdf` and `make slides` fail.
+# Each is found once, at its first use, not at parse time: only the targets that need a browser or
+# npm start tools/offline_browser.py, and each at most once however many lines read the answer.
 FIND = $(or $(PYTHON),python3) tools/offline_browser.py
-NO_CHROMIUM = $(shell $(FIND) chromium)
-NO_NPM = $(shell $(FIND) npm)
+NO_CHROMIUM = $(eval NO_CHROMIUM := $$(shell $$(FIND) chromium))$(NO_CHROMIUM)
+NO_NPM = $(eval NO_NPM := $$(shell $$(FIND) npm))$(NO_NPM)
 
 .PHONY: site update-screenshots pdf slides has-chromium has-npm test test-tools check check-book check-notebooks lint format refresh assignments colab-check stability bench lock clean publish edition
 
@@ -81,6 +89,11 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 TEST_START := $(shell date +%s)
+# The steps of `test` run one after another, in the order written (under `make -j` they would run at
+# once: two nbval runs and two execution reports writing _build/reports together). GNU make 4.4 keeps
+# the rest of the Makefile parallel; make 4.3 and older run all of it serially under .NOTPARALLEL,
+# which costs nothing here: the parallel work is pytest's own (-n 2).
+.NOTPARALLEL: test
 # colab-check before site and assignments: their execution page (tools/execution_report.py) shows this run's Colab result
 test: test-tools lint colab-check site assignments  ## the whole test suite (nbval runs as part of `site`)
 	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
@@ -96,8 +109,8 @@ update-screenshots: site  ## rewrite tests/screenshots/ from the built site (a l
 # Under CI every test must run: stop at once if a Chromium or npm is missing. Locally the tests
 # that need them are skipped, and the test summary says how many and why (tests/conftest.py).
 test-tools:
-	@test -z "$$CI" || test -z "$(shell $(FIND) chromium npm)" || { echo "error: CI runs every test, and the PDF," \
-	  "slides and browser tests need what is missing here: $(shell $(FIND) chromium npm)" >&2; exit 1; }
+	@test -z "$$CI" || test -z "$(NO_CHROMIUM)$(NO_NPM)" || { echo "error: CI runs every test, and the PDF," \
+	  "slides and browser tests need what is missing here: $(strip $(NO_CHROMIUM) $(NO_NPM))" >&2; exit 1; }
 
 check: check-book lint  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
 	python -m pytest tests -m static -q -p no:xdist
@@ -150,19 +163,33 @@ $(COLAB)/.ready: requirements-colab.txt $(READY)
 stability:  ## nbval three times in a row (XLA single-threaded, like every build)
 	for run in 1 2 3; do $(MAKE) --no-print-directory check-notebooks || exit 1; done
 
-LOCK = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \
+# pip-tools runs from its own throwaway environment, not from .venv (whose packages are exactly the
+# pins), and a requirements file is replaced only when its pins change. So `make lock` with nothing
+# new leaves both environments as they are; a changed pin rebuilds .venv (and .venv-colab) from
+# scratch at the next make, on purpose: the environments are always exactly the files.
+LOCK_VENV := _build/lock
+LOCK = $(LOCK_VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header \
   --no-emit-index-url --no-emit-find-links
+# $(call RELOCK,OUTPUT,INPUT AND OPTIONS): pip-compile into a copy of OUTPUT (it keeps OUTPUT's pins
+# where they still fit), then OUTPUT takes the copy only if it differs.
+RELOCK = { test ! -f $(1) || cp $(1) $(LOCK_VENV)/$(1); } && $(LOCK) -o $(LOCK_VENV)/$(1) $(2) && \
+  { cmp -s $(LOCK_VENV)/$(1) $(1) && echo "$(1): unchanged" || cp $(LOCK_VENV)/$(1) $(1); }
 lock:  ## re-pin the requirements*.txt files (exact versions, with hashes) from requirements*.in
-	$(BIN)/pip install -q pip-tools
-	$(LOCK) -o requirements-build.txt requirements-build.in
-	$(LOCK) -c requirements-build.txt -o requirements.txt requirements.in  # Binder: the same versions
-	$(LOCK) -o requirements-colab.txt requirements-colab.in
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.12 or newer found: make lock PYTHON=/path/to/python3.12" >&2; exit 1; }
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q --disable-pip-version-check pip-tools
+	$(call RELOCK,requirements-build.txt,requirements-build.in)
+	$(call RELOCK,requirements.txt,-c requirements-build.txt requirements.in)  # Binder: the same versions
+	$(call RELOCK,requirements-colab.txt,requirements-colab.in)
 
 $(READY): requirements.txt requirements-build.txt
 	@test -n "$(PYTHON)" || { echo "error: no Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.13')" \
 	  "or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "error: $(PYTHON) is older than 3.12;" \
 	  "JAX needs 3.12 or newer: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@case "$$($(PYTHON) -c 'import sys; print(sys.prefix)')" in "$(CURDIR)/$(VENV)"*) echo "error: $(PYTHON) runs" \
+	  "from $(VENV), which this step deletes and rebuilds: name a Python outside it, e.g. make $(MAKECMDGOALS)" \
+	  "PYTHON=$$($(PYTHON) -c 'import sys; print(sys._base_executable)')" >&2; exit 1;; esac
 	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)  # from scratch: an interrupted install is never trusted
 	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements-build.txt
 	touch $@

@@ -33,6 +33,23 @@ div.math > math { flex-grow: 1; }  /* the theme's div.math is a row (number, equ
 """
 
 
+# latex2mathml writes every minus and plus as a bare <mo>, and MathML Core takes an <mo> between two
+# siblings as infix, with binary spacing: "[1, -1]" would read "[1, − 1]". A sign that starts a group or
+# follows an operator that is not a closing one (`[`, `(`, `,`, `=`, `+`, ...) is a prefix: no spacing.
+CLOSING = {")", "]", "}", "|", "‖", "⟩", "!", "′"}
+SIGN = re.compile(r"(<m[a-z]*\b[^>]*>|<mo\b[^>]*>([^<]*)</mo>)<mo>([−+±∓])</mo>")
+
+
+def mark_prefix_signs(mathml):
+    def mark(match):
+        operator = match.group(2)
+        if operator is not None and html.unescape(operator) in CLOSING:
+            return match.group(0)
+        return f'{match.group(1)}<mo form="prefix">{match.group(3)}</mo>'
+
+    return SIGN.sub(mark, mathml)
+
+
 def to_mathml(translator, node, display):
     try:
         mathml = convert(node.astext(), display=display)
@@ -43,8 +60,10 @@ def to_mathml(translator, node, display):
         return html.escape(node.astext())
     # Characters as themselves rather than `&#x02212;`, and no namespace (HTML knows MathML): a third smaller.
     mathml = re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: html.escape(chr(int(m.group(1), 16)), quote=False), mathml)
-    return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace(
-        MONOSPACE, '<mtext style="font-family: var(--pst-font-family-monospace, monospace)">'
+    return (
+        mark_prefix_signs(mathml)
+        .replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+        .replace(MONOSPACE, '<mtext style="font-family: var(--pst-font-family-monospace, monospace)">')
     )
 
 
