@@ -100,7 +100,7 @@ def test_optax_and_jitted_loops_give_the_hand_written_kernel(chapter):
 def test_solutions_of_the_derivation_and_experiments(chapter):
     np.testing.assert_allclose(chapter.eigenvalues, [12, 60], atol=1e-4)
     np.testing.assert_allclose(chapter.curvatures, [12, 60], atol=1e-4)  # the lesson's own, from jax.hessian
-    assert chapter.stable_limit == chapter.largest_stable_rate(chapter.curvature_matrix)
+    assert chapter.stable_limit == chapter.stability_threshold(chapter.curvature_matrix)
     assert chapter.horizontal_kernel.shape == (2, 1)
     assert np.abs(np.asarray(chapter.horizontal_kernel) - [[1], [-1]]).max() < 0.1
 
@@ -135,7 +135,7 @@ def fit_kernel_variant(c, sign=-1, lost_steps=0, transpose=False, flat=False, me
 
 
 WRONG_ANSWERS = {
-    "largest_stable_rate": {
+    "stability_threshold": {
         "one over the curvature": (lambda c: lambda H: 1 / np.linalg.eigvalsh(H).max(), "twice it"),
         "the smallest eigenvalue": (lambda c: lambda H: 2 / np.linalg.eigvalsh(H).min(), "not the smallest"),
         "the trace": (lambda c: lambda H: 2 / np.trace(H), "values are wrong"),

@@ -363,34 +363,35 @@ def test_receptive_fields_and_shapes_agree_with_jax(visit):
 # 4. The learning rate on the loss surface (chapter 4)
 
 
-def chapter_start():
-    """Chapter 4's starting kernel: its Flax convolution, initialised from key 0."""
-    from flax import nnx
-
-    conv = nnx.Conv(
-        1,
-        1,
-        kernel_size=(1, 2),
-        padding="VALID",
-        use_bias=False,
-        kernel_init=nnx.initializers.normal(stddev=0.01),
-        rngs=nnx.Rngs(0),
-    )
-    return np.asarray(conv.kernel[...]).reshape(2)
+def chapter_loss(corr, X, Y):
+    return lambda w: ((corr(X, w.reshape(1, 2)) - Y) ** 2).sum()
 
 
-def descent(rate, steps, start=None):
-    """Gradient descent on chapter 4's loss, sum((corr2d(X, K) - Y) ** 2), with jax.grad: losses, kernel.
-
-    In float64, like the page: where the descent diverges it amplifies the starting weights' tiny imbalance,
-    and float32's rounding of that imbalance alone would change the result by 1e-4. For the same reason
-    the page's descent is compared from the page's own start, the chapter's to 6 digits."""
+def chapter_curvatures():
+    """The eigenvalues of the Hessian of chapter 4's loss, from jax.hessian, and its eigenvectors."""
     corr = NAMESPACE["corr2d"]
-    start = chapter_start() if start is None else start
     with jax.enable_x64(True):
         X = jnp.ones((6, 8)).at[:, 2:6].set(0.0)
         Y = corr(X, jnp.array([[1.0, -1.0]]))
-        step = jax.jit(jax.value_and_grad(lambda w: ((corr(X, w.reshape(1, 2)) - Y) ** 2).sum()))
+        return np.linalg.eigh(np.asarray(jax.hessian(chapter_loss(corr, X, Y))(jnp.zeros(2))))
+
+
+def python_verdict(rate):
+    """The chapter's rule: one step multiplies the error along each eigenvector by 1 - rate * curvature."""
+    factor = np.abs(1 - rate * chapter_curvatures()[0]).max()
+    return "oscillates without converging" if abs(factor - 1) <= 1e-9 else "converges" if factor < 1 else "diverges"
+
+
+def descent(rate, steps, start):
+    """Gradient descent on chapter 4's loss, sum((corr2d(X, K) - Y) ** 2), with jax.grad: losses, kernel.
+
+    In float64, like the page: where the descent diverges it amplifies rounding, and float32's would change
+    the result by 1e-4."""
+    corr = NAMESPACE["corr2d"]
+    with jax.enable_x64(True):
+        X = jnp.ones((6, 8)).at[:, 2:6].set(0.0)
+        Y = corr(X, jnp.array([[1.0, -1.0]]))
+        step = jax.jit(jax.value_and_grad(chapter_loss(corr, X, Y)))
         w, losses = jnp.asarray(start, jnp.float64), []
         for _ in range(steps):
             loss, gradient = step(w)
@@ -399,20 +400,23 @@ def descent(rate, steps, start=None):
         return np.array(losses), np.asarray(w)
 
 
-def check_descent(root, verdict=None):
+def check_descent(root, verdict=None, typed=None):
+    """Compare the page with jax.grad and the rule from jax.hessian; `typed` is the exact rate typed, which
+    the page writes to 6 digits only."""
     state = root.evaluate("""r => ({said: r.querySelector('.cfi-descent').textContent,
                                      losses: r.querySelector('.cfi-losses').textContent})""")
     match = re.fullmatch(
         r"Rate (\S+), (\d+) steps: loss \S+ at the start, (\S+) after the last step; "
-        r"kernel \[(\S+), (\S+)\]: it (converges|diverges|is still on its way)\.",
+        r"kernel \[(\S+), (\S+)\]\. Largest \|1 − rate × curvature\| = (\S+), so it "
+        r"(converges|diverges|oscillates without converging)\.",
         state["said"],
     )
     assert match, f"the descent explorable says {state['said']!r}"
     rate, steps = float(match[1]), int(match[2])
+    if typed is not None:
+        assert rate == pytest.approx(typed, rel=1e-5), f"the page says rate {rate}, not the typed {typed}"
+        rate = typed
     start = json.loads(root.locator(".cfi-data").text_content())["start"]
-    np.testing.assert_allclose(
-        start, chapter_start(), rtol=1e-5, err_msg="the page does not start from the chapter's kernel"
-    )
     losses, kernel = descent(rate, steps, start)
     shown = [float(v) for v in state["losses"].removeprefix("Loss before each step: ").split(", ")]
     np.testing.assert_allclose(shown, losses, rtol=1e-5, atol=1e-5, err_msg=f"the losses at rate {rate}")
@@ -423,22 +427,35 @@ def check_descent(root, verdict=None):
         atol=1e-5,
         err_msg=f"the kernel after {steps} steps at rate {rate}",
     )
-    assert verdict in (None, match[6]), f"at rate {rate} the page says it {match[6]}, not {verdict}"
-    return rate, steps
+    factor = np.abs(1 - rate * chapter_curvatures()[0]).max()
+    np.testing.assert_allclose(float(match[6]), factor, rtol=1e-5, err_msg=f"the largest factor at rate {rate}")
+    assert match[7] == python_verdict(rate), (
+        f"at rate {rate} the page says it {match[7]}, the chapter's rule says {python_verdict(rate)}"
+    )
+    assert verdict in (None, match[7]), f"at rate {rate} the page says it {match[7]}, not {verdict}"
+    return rate, steps, match[7]
 
 
 def test_learning_rate_explorable_agrees_with_jax_grad(visit):
     page, root = visit("descent")
-    assert check_descent(root) == (0.03, 10), "the figure should start at the chapter's rate and steps"
+    rate, steps, _ = check_descent(root, "converges")
+    assert rate == 0.03 and steps >= 40, "the figure should start at the chapter's rate, with enough steps"
+    start = json.loads(root.locator(".cfi-data").text_content())["start"]
+    error = np.asarray(start) - [1, -1]
+    parts = np.abs(chapter_curvatures()[1].T @ error) / np.linalg.norm(error)
+    assert parts.min() > 0.1, f"the start's error lies almost on one eigenvector (parts {parts}): no instability shows"
     root.locator(".cfi-live input[type=range]").focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    assert check_descent(root)[0] == pytest.approx(0.035)
+    rate, steps, said = check_descent(root, "diverges")
+    assert rate == pytest.approx(0.035)
+    losses = descent(rate, steps, start)[0]
+    assert losses[-1] > losses[0], f"at {rate} the default {steps} steps do not show the loss growing: {losses}"
     page.keyboard.press("Tab")  # the typed rate
     type_into_focused(page, "0.05")
     page.keyboard.press("Tab")  # the number of steps
     type_into_focused(page, "25")
-    assert check_descent(root, "diverges") == (0.05, 25)
+    assert check_descent(root, "diverges")[:2] == (0.05, 25)
     page.keyboard.press("Shift+Tab")
     type_into_focused(page, "0.02")
     check_descent(root, "converges")
@@ -446,7 +463,20 @@ def test_learning_rate_explorable_agrees_with_jax_grad(visit):
     page.keyboard.insert_text("1e309")
     message = root.locator(".cfi-msg")
     assert message.is_visible() and "outside" in message.text_content()
-    assert check_descent(root) == (0.02, 25), "a refused rate must leave the last valid one"
+    assert check_descent(root)[:2] == (0.02, 25), "a refused rate must leave the last valid one"
+
+
+def test_learning_rate_verdicts_around_the_threshold_follow_the_hessian(visit):
+    """Rates on a grid around 2 / lambda_max: the page's verdict is the chapter's rule computed from jax.hessian."""
+    page, root = visit("descent")
+    threshold = 2 / chapter_curvatures()[0].max()
+    root.get_by_label("Learning rate (typed)").focus()
+    seen = {}
+    for rate in [0.03, 0.033, threshold, 0.0334, 0.034, 0.035, 0.04, 0.045, 0.05]:
+        type_into_focused(page, repr(float(rate)))
+        seen[rate] = check_descent(root, typed=rate)[2]
+    assert seen[threshold] == "oscillates without converging" and seen[0.033] == "converges", seen
+    assert {seen[r] for r in (0.0334, 0.034, 0.035, 0.04, 0.045, 0.05)} == {"diverges"}, seen
 
 
 # Every explorable: still figure without JavaScript and in print, phone width, the PDF, sizes
@@ -496,7 +526,7 @@ def test_the_pdf_shows_each_still_figure(book):  # noqa: F811
     )[1]
     rows = np.nonzero(field.any(axis=1))[0]
     seen = f"sees input rows and columns {rows[0]} to {rows[-1]} of the 10 x 10 input"
-    losses = ", ".join(f"{v:.4g}" for v in descent(0.03, 10)[0])
-    steps = f"the loss before each of its 10 steps is {losses}"
+    losses = ", ".join(f"{v:.4g}" for v in descent(0.03, 40, [0, 0.5])[0])
+    steps = f"the loss before each of its 40 steps is {losses}"
     missing = [still for still in (sums, values, seen, steps) if still not in text]
     assert not missing, f"the PDF lacks the still figures' captions {missing}"

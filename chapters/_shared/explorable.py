@@ -471,7 +471,8 @@ function build(live, d, id) {
   const rl = controls.appendChild(el("label", {}, "Learning rate "));
   const slider = rl.appendChild(el("input", {type: "range", min: 0.001,
     max: 0.06, step: 0.001, value: rate}));
-  const typed = field("Learning rate (typed)", rate, message, 0, 1, false,
+  const typed = field("Learning rate (typed)", rate, message, 1e-4, 1,
+    false,
     function (v) { rate = v; slider.value = v; draw(); });
   controls.appendChild(el("label", {}, "or type it ")).appendChild(typed);
   const sl = controls.appendChild(el("label", {}, "Steps "));
@@ -520,11 +521,15 @@ function build(live, d, id) {
       c.fillRect(px(w[0]) - 2, size - 1 - px(w[1]) - 2, 4, 4);
     });
     const last = r.path[r.path.length - 1], end = loss(last);
-    const verdict = !isFinite(end) || end > r.losses[0] ? "diverges" :
-      end < 1e-3 ? "converges" : "is still on its way";
+    // the text's rule: each step multiplies the error along an
+    // eigenvector of the Hessian by 1 - rate * curvature
+    const f = Math.max(...d.curvatures.map(c => Math.abs(1 - rate * c)));
+    const verdict = Math.abs(f - 1) <= 1e-9 ?
+      "oscillates without converging" : f < 1 ? "converges" : "diverges";
     const text = "Rate " + fmt(rate) + ", " + steps + " steps: loss " +
       fmt(r.losses[0]) + " at the start, " + fmt(end) + " after the last " +
-      "step; kernel [" + fmt(last[0]) + ", " + fmt(last[1]) + "]: it " +
+      "step; kernel [" + fmt(last[0]) + ", " + fmt(last[1]) + "]. " +
+      "Largest |1 \u2212 rate \u00d7 curvature| = " + fmt(f) + ", so it " +
       verdict + ".";
     canvas.setAttribute("aria-label", text);
     said.textContent = text;
@@ -762,27 +767,38 @@ def receptive_field_explorable(n, layers, sizes):
     return _explorable("fields", data, still, caption)
 
 
-def descent_explorable(X, Y, start, rate, losses):
+def descent_explorable(X, Y, start, rate, steps, curvatures):
     """Gradient descent for a 1 x 2 kernel from `start` on the loss
-    sum((corr2d(X, K) - Y) ** 2); `losses` are the chapter's losses before
-    each step at `rate`, the still figure.
+    sum((corr2d(X, K) - Y) ** 2); `curvatures` are the eigenvalues of its
+    Hessian, from which the figure says whether a rate converges. The still
+    figure shows the losses before each of `steps` steps at `rate`.
     """
     start = [float(_fmt(v)) for v in np.ravel(start)]
+    X, Y = np.asarray(X, np.float64), np.asarray(Y, np.float64)
+    w, losses = np.array(start), []
+    for _ in range(steps):  # the page's descent, in the page's float64
+        R = w[0] * X[:, :-1] + w[1] * X[:, 1:] - Y
+        losses.append(float((R**2).sum()))
+        w = w - rate * 2 * np.array(
+            [(R * X[:, :-1]).sum(), (R * X[:, 1:]).sum()]
+        )
     shown = ", ".join(f"{v:.4g}" for v in losses)
     alt = (
         f"Gradient descent at rate {_fmt(rate)} from the kernel "
         f"[{_fmt(start[0])}, {_fmt(start[1])}]: the loss before each of its "
         f"{len(losses)} steps is {shown}."
     )
+    top = np.log1p(max(losses))
     points = " ".join(
-        f"{20 + 40 * i},{200 - 180 * np.log1p(v) / np.log1p(losses[0]):.1f}"
-        for i, v in enumerate(losses[:10])
+        f"{20 + 380 * i / max(len(losses) - 1, 1):.1f},"
+        f"{200 - 180 * np.log1p(v) / top:.1f}"
+        for i, v in enumerate(losses)
     )
     body = (
         '<path d="M20 20V200H400" fill="none" stroke="#1b1b1b"/>'
         f'<polyline points="{points}" fill="none" stroke="#b00020" '
-        'stroke-width="2"/><text x="30" y="16">log(1 + loss), first '
-        "10 steps</text>"
+        'stroke-width="2"/><text x="30" y="16">log(1 + loss), '
+        f"{len(losses)} steps</text>"
     )
     still = (
         f'<img src="{_svg_uri(420, 220, body, alt)}" '
@@ -793,7 +809,8 @@ def descent_explorable(X, Y, start, rate, losses):
         "Y": _as_lists(Y),
         "start": start,
         "rate": float(_fmt(rate)),
-        "steps": len(losses),
+        "steps": int(steps),
+        "curvatures": [float(c) for c in np.ravel(curvatures)],
         "box": [-1.5, 2.5],
     }
     return _explorable("descent", data, still, html.escape(alt))
