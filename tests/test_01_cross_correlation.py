@@ -49,6 +49,31 @@ def test_receptive_field_of_stacked_2x2_layers(chapter, layers, size):
     assert (rows.min(), rows.max(), cols.min(), cols.max()) == (2, 2 + size - 1, 2, 2 + size - 1)
 
 
+def loops_on_numpy_image(X, K):
+    """The loops in JAX, but X still goes through np.asarray: fine for jax.grad in K, not in X."""
+    X = np.asarray(X)
+    kh, kw = K.shape
+    Y = jax.numpy.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y = Y.at[i, j].set(jax.numpy.sum(X[i : i + kh, j : j + kw] * K))
+    return Y
+
+
+def loops_with_float(X, K):
+    """The loops in JAX, each output turned into a Python number."""
+    kh, kw = K.shape
+    Y = jax.numpy.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y = Y.at[i, j].set(float(jax.numpy.sum(X[i : i + kh, j : j + kw] * K)))
+    return Y
+
+
+def lax_correlation(X, K):
+    return jax.lax.conv_general_dilated(X[None, None], K[None, None], (1, 1), "VALID")[0, 0]
+
+
 WRONG_ANSWERS = {
     "corr2d_padded": {
         "padding forgotten": (lambda c: lambda X, K, pad: c.corr2d(X, K), "expected shape"),
@@ -87,6 +112,10 @@ WRONG_ANSWERS = {
     },
     "corr2d_loops_jax": {
         "the NumPy loops": (lambda c: c.corr2d_loops, "jax.grad cannot trace corr2d_loops_jax"),
+        "np.asarray(X) kept": (lambda c: loops_on_numpy_image, "jax.grad cannot trace corr2d_loops_jax"),
+        "float() of each output": (lambda c: loops_with_float, "jax.grad cannot trace corr2d_loops_jax"),
+        "no loops: corr2d itself": (lambda c: c.corr2d, "no loop over the output positions.*multiplies only 4 times"),
+        "no loops: lax's convolution": (lambda c: lax_correlation, "calls lax.conv_general_dilated"),
         "kernel flipped": (lambda c: lambda X, K: c.corr2d(X, c.jnp.flip(K)), "values are wrong"),
         "last row missing": (lambda c: lambda X, K: c.corr2d(X, K)[:-1], "expected shape"),
     },

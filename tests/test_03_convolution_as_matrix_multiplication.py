@@ -100,7 +100,20 @@ WRONG_BY_COLUMNS = {
     "transposed matrix": (lambda c: lambda k, s: c.conv_matrix(k, s).T, "transpose of the right answer"),
     "flipped kernel": (lambda c: lambda k, s: c.conv_matrix(c.jnp.flip(k), s), "values are wrong"),
     "input one row too tall": (lambda c: lambda k, s: c.conv_matrix(k, (s[0] + 1, s[1])), "expected shape"),
+    "the row-by-row conv_matrix": (lambda c: c.conv_matrix, "does not build W from corr2d"),
+    "columns from scipy, not corr2d": (lambda c: columns_from_scipy, "does not build W from corr2d"),
+    "the Jacobian of lax's convolution": (lambda c: c.lax_matrix, "does not build W from corr2d"),
+    "responses stacked as rows": (
+        lambda c: lambda k, s: c.jnp.stack([c.corr2d(e.reshape(s), k).ravel() for e in c.jnp.eye(s[0] * s[1])]),
+        "transpose of the right answer",
+    ),
 }
+
+
+def columns_from_scipy(kernel, input_shape):
+    """Column by column from one-pixel images, but correlated by scipy instead of the chapter's corr2d."""
+    images = np.eye(input_shape[0] * input_shape[1]).reshape(-1, *input_shape)
+    return np.stack([scipy.signal.correlate2d(image, kernel, "valid").ravel() for image in images], axis=1)
 
 
 def grid_of_rows(c, k, s):
