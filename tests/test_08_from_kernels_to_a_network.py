@@ -256,6 +256,22 @@ WRONG_ANSWERS = {
             "mixes images",
         ),
         "nothing moved": (lambda c: lambda images: images, "leaves every pixel"),
+        # Fixed permutations that keep each pixel's neighbours next to it: the CNN would not suffer.
+        "a flip": (lambda c: lambda images: c.jnp.flip(images, 2), "a flip, rotation or transpose"),
+        "a transpose": (lambda c: lambda images: c.jnp.swapaxes(images, 1, 2), "a flip, rotation or transpose"),
+        "a 2-D roll": (lambda c: lambda images: c.jnp.roll(images, (3, 5), (1, 2)), "a roll"),
+        "a flat roll": (
+            lambda c: lambda images: c.jnp.roll(images.reshape(len(images), 64), 1, 1).reshape(images.shape),
+            "a roll",
+        ),
+        "two pixels swapped": (
+            lambda c: lambda images: images.reshape(len(images), 64)[:, [1, 0, *range(2, 64)]].reshape(images.shape),
+            "swap of a few pixels .it moves only 2 of the 64",
+        ),
+        "rows shuffled": (
+            lambda c: lambda images: images[:, np.random.default_rng(0).permutation(8)],
+            "keeps most neighbours together",
+        ),
         "flattened": (lambda c: lambda images: c.scramble(images).reshape(len(images), 64), "expected shape"),
     },
 }
