@@ -86,6 +86,8 @@ def build_student_site(book):
     for name in ("_toc.yml", "intro.md", "execution.md", "_ext", "_static", "_templates"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, book / name)
+    (book / "tools").mkdir(exist_ok=True)  # _ext/site_address.py reads the site's address from tools/book.py
+    shutil.copy(ROOT / "tools" / "book.py", book / "tools" / "book.py")
     subprocess.run(
         [str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going", "--quiet", str(book)],
         check=True,
