@@ -25,7 +25,7 @@ from offline_browser import SETTLED, serve, why_not_npm  # tools/, as make_pdf.p
 PAGES = toc_files()
 AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core"
 STUDENT_SITE = ROOT / "_build" / "assignments" / "html"
-# What a first visit to the heaviest chapter may transfer, uncompressed (a report, not a test: README).
+# What a first visit to the heaviest chapter may transfer, uncompressed (a report, not a test: CONTRIBUTING.md).
 BUDGET = 1_200_000
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORTS = ROOT / "_build" / "reports"
@@ -318,7 +318,7 @@ def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, ax
     page.on("pageerror", lambda e: console.append(str(e)))
     response = page.goto(f"{server}/slides/{chapter}.html", wait_until="networkidle")
     assert response.ok, (
-        f"no slide deck for {chapter}: give its cells slideshow metadata (README, Slides) and `make site`"
+        f"no slide deck for {chapter}: give its cells slideshow metadata (instructors/editions.md) and `make site`"
     )
     page.evaluate(SETTLED)
     facts = page.evaluate(DECK_FACTS)

@@ -104,3 +104,10 @@ def test_a_solution_with_two_written_answers_is_refused():
     notebook.cells.insert(first.solution[0], nbformat.v4.new_markdown_cell("A second paragraph."))
     with pytest.raises(exercises.ConventionError, match=f"exercise {first.label}: .* exactly one markdown cell"):
         exercises.exercises(notebook, NOTEBOOKS[0].name)
+
+
+def test_the_student_site_leaves_out_the_instructors_guide(assignments):
+    pages = sorted(p.relative_to(assignments / "html").as_posix() for p in (assignments / "html").rglob("*.html"))
+    guide = [page for page in pages if page.startswith("instructors/")]
+    assert not guide, f"the student site has the instructors' guide: {guide}"
+    assert "chapters/01_cross_correlation.html" in pages, f"the student site has no chapter 1: {pages[:10]}"

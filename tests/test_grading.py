@@ -1,10 +1,11 @@
-"""Instructors grade every chapter with nbgrader's own command line, exactly as the README says.
+"""Instructors grade every chapter with nbgrader's own command line, exactly as the instructors' guide
+(instructors/grading.md, a page of the site) says.
 
 Two copies of the course that `make assignments` laid out (_build/course), one for the odd and
-one for the even chapters (one per pytest-xdist worker), go through the README's instructor
-commands, read from the README itself: release and collect for chapter 1, where one student
+one for the even chapters (one per pytest-xdist worker), go through the guide's instructor
+commands, read from the guide's page itself: release and collect for chapter 1, where one student
 fetches the assignment through nbgrader's exchange, works on it and submits it; then autograde,
-generate_feedback and export with the README's chapter replaced by a glob of the half's chapters
+generate_feedback and export with the guide's chapter replaced by a glob of the half's chapters
 (nbgrader takes globs there; the other submissions are put in submitted/, as from a learning
 platform). For every chapter two students hand in, each having solved every other exercise
 (1, 3, 5 or 2, 4, 6) and left the rest as handed out, so every exercise is graded both solved
@@ -34,7 +35,7 @@ from conftest import CHAPTERS, ROOT
 COURSE = ROOT / "_build" / "course"
 REPORTS = ROOT / "_build" / "reports" / "grading"
 CHAPTER_STEMS = [path.stem for path in sorted(CHAPTERS.glob("*.ipynb"))]
-README_EXAMPLE = "01_cross_correlation"  # the assignment the README's commands name
+GUIDE_EXAMPLE = "01_cross_correlation"  # the assignment the guide's commands name
 CARELESS_EXAMPLE = "06_pooling"  # a quick chapter with four checks or more, for the bad submissions
 SOLVERS = {"solves-odd": 0, "solves-even": 1}  # exercises 1, 3, 5 or 2, 4, 6 (from position 0 or 1)
 EXCHANGE_STUDENT = "solves-odd"  # in chapter 1, this student fetches and submits through the exchange
@@ -47,27 +48,30 @@ def stems_of(pattern):
     return [stem for stem in CHAPTER_STEMS if fnmatch.fnmatch(stem, pattern)]
 
 
+GUIDE = ROOT / "instructors" / "grading.md"  # the instructors' guide's page on grading, on the site
+
+
 def readme_commands():
-    """The `nbgrader ...` lines of the README's instructor block, in order."""
-    readme = (ROOT / "README.md").read_text()
-    blocks = [b for b in re.findall(r"```bash\n(.*?)```", readme, re.S) if "nbgrader release_assignment" in b]
-    assert len(blocks) == 1, "the README needs one ```bash block with the instructor's nbgrader commands"
+    """The `nbgrader ...` lines of the instructors' guide's command block, in order."""
+    guide = GUIDE.read_text()
+    blocks = [b for b in re.findall(r"```bash\n(.*?)```", guide, re.S) if "nbgrader release_assignment" in b]
+    assert len(blocks) == 1, f"{GUIDE.name} needs one ```bash block with the instructor's nbgrader commands"
     return [line.split("#")[0].strip() for line in blocks[0].splitlines() if line.startswith("nbgrader ")]
 
 
 @pytest.mark.static
 def test_readme_lists_every_step_of_the_instructor_flow():
     subcommands = [command.split()[1] for command in readme_commands()]
-    assert subcommands == STEPS, f"the README's instructor commands are {subcommands}, expected {STEPS}"
+    assert subcommands == STEPS, f"the guide's instructor commands are {subcommands}, expected {STEPS}"
 
 
 @pytest.mark.static
 def test_readme_gives_each_chapters_points():
-    readme = (ROOT / "README.md").read_text()
+    guide = GUIDE.read_text()
     for path in sorted(CHAPTERS.glob("*.ipynb")):
         autograded, manual = exercises.points(nbformat.read(path, as_version=4))
         row = f"| {path.stem} | {autograded} | {manual} | {autograded + manual} |"
-        assert row in readme, f"the README's points table should have the row {row}"
+        assert row in guide, f"the points table of {GUIDE.name} should have the row {row}"
 
 
 def nbgrader(course, *arguments, check=True, cwd=None):
@@ -132,7 +136,7 @@ def check_points(source, labels=None):
 
 
 def grade(half, tmp_path_factory):
-    """A copy of the course, taken through the README's commands for the chapters of one half."""
+    """A copy of the course, taken through the guide's commands for the chapters of one half."""
     pattern, stems = HALVES[half], stems_of(HALVES[half])
     if not all((COURSE / "release" / stem).exists() for stem in stems):
         pytest.fail("_build/course is missing: run `make assignments` (`make test` does)", pytrace=False)
@@ -147,7 +151,7 @@ def grade(half, tmp_path_factory):
         released = nbformat.read(course / "release" / stem / f"{stem}.ipynb", as_version=4)
         sources[stem] = nbformat.read(course / "source" / stem / f"{stem}.ipynb", as_version=4)
         for student, notebook in submissions(stem, released, sources[stem]).items():
-            if stem == README_EXAMPLE and student == EXCHANGE_STUDENT:
+            if stem == GUIDE_EXAMPLE and student == EXCHANGE_STUDENT:
                 through_exchange = notebook  # handed in with fetch_assignment and submit, below
                 continue
             folder = course / "submitted" / student / stem
@@ -157,19 +161,19 @@ def grade(half, tmp_path_factory):
             handed_in += 1
     results, seconds = {}, {}
     for command in readme_commands():
-        arguments = command.replace(README_EXAMPLE, pattern).split()[1:]
+        arguments = command.replace(GUIDE_EXAMPLE, pattern).split()[1:]
         if arguments[0] in EXCHANGE_STEPS:  # one student's chapter 1 goes through the exchange
-            if README_EXAMPLE not in stems:
+            if GUIDE_EXAMPLE not in stems:
                 continue
             arguments = command.split()[1:]
         if arguments[0] == "collect":  # before it, the student fetches, works and submits
             home = course.parent / "student-home"
             home.mkdir()
             student_side = ["--course", course_id(course), f"--Exchange.root={course / 'exchange'}"]
-            nbgrader(course, "fetch_assignment", README_EXAMPLE, *student_side, cwd=home)
-            (fetched,) = home.rglob(f"{README_EXAMPLE}.ipynb")
+            nbgrader(course, "fetch_assignment", GUIDE_EXAMPLE, *student_side, cwd=home)
+            (fetched,) = home.rglob(f"{GUIDE_EXAMPLE}.ipynb")
             fetched.write_text(nbformat.writes(through_exchange))
-            nbgrader(course, "submit", README_EXAMPLE, *student_side, cwd=home)
+            nbgrader(course, "submit", GUIDE_EXAMPLE, *student_side, cwd=home)
             handed_in += 1
         start = time.perf_counter()
         broken_file = arguments[0] == "autograde" and CARELESS_EXAMPLE in stems  # exits 1 for "unparseable"
@@ -214,7 +218,7 @@ def manual_flags(graded, stem, student):
 
 def student_id(stem, student):
     """The id nbgrader files a student's submission under (the exchange uses the operating system's user)."""
-    return get_username() if stem == README_EXAMPLE and student == EXCHANGE_STUDENT else student
+    return get_username() if stem == GUIDE_EXAMPLE and student == EXCHANGE_STUDENT else student
 
 
 def grade_scores(graded, stem, student):

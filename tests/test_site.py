@@ -53,3 +53,18 @@ def test_every_internal_link_resolves(site):
     """Links, images, scripts and cross-references inside the site all point at something that exists."""
     broken = broken_links(site)
     assert not broken, f"{len(broken)} broken internal links: {broken[:10]}"
+
+
+GUIDE_PAGES = [f for f in toc_files() if f.startswith("instructors/")]
+
+
+def test_the_instructors_guide_is_in_the_navigation_and_the_search(site):
+    """Instructors find the course on the web: its guide is a part of the site's menu and search."""
+    assert GUIDE_PAGES, "_toc.yml lists no instructors' guide (instructors/*.md)"
+    home = (site / "intro.html").read_text()  # index.html only redirects to it
+    search = (site / "searchindex.js").read_text()
+    for page in GUIDE_PAGES:
+        assert (site / f"{page}.html").exists(), f"the site has no page {page}.html"
+        assert f'href="{page}.html"' in home, f"the home page's navigation does not link to {page}.html"
+        assert f'"{page}"' in search, f"the site's search does not index {page}"
+    assert "For instructors" in home, "the navigation has no 'For instructors' part"

@@ -83,7 +83,10 @@ def build_student_site(book):
     config["title"] += " (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     (book / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    for name in ("_toc.yml", "intro.md", "execution.md", "_ext", "_static", "_templates"):
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())  # students get the chapters, not the instructors' guide
+    toc["parts"] = [part for part in toc["parts"] if not part["chapters"][0]["file"].startswith("instructors/")]
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+    for name in ("intro.md", "execution.md", "_ext", "_static", "_templates"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, book / name)
     (book / "tools").mkdir(exist_ok=True)  # _ext/site_address.py reads the site's address from tools/book.py

@@ -9,7 +9,8 @@ lays it out as a book before printing it with the print styles below:
 - a title page (the title, the home page's opening paragraph, the build date and the site's
   address: `html.baseurl` in _config.yml, else the GitHub Pages address of `repository.url`), then
   a table of contents with page numbers, then the chapters, numbered in the order of _toc.yml as
-  on the site, and the other pages of the table of contents ("How this site was checked");
+  on the site, and the other pages of the table of contents ("How this site was checked") but the
+  instructors' guide (`instructors/`), which is about teaching from the site;
 - the rest of the home page is about the web site (its buttons, its offline copies, its list of
   chapters) and is left out, and so are the theme's navigation, buttons and "show code" toggles,
   the set-up cells (`hide-cell`) and the code of `hide-input` cells;
@@ -86,8 +87,14 @@ AS_A_BOOK = """({date, address}) => {
   const home = article.querySelector(':scope > section');
   const text = element => [...element.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
                                                  .map(n => n.textContent).join('').trim();
+  // the instructors' guide is for teaching from the site, not part of the learner's book
   const parts = [...article.querySelectorAll('span[id^="document-"]')]
-    .map(anchor => [anchor, anchor.nextElementSibling]);
+    .map(anchor => [anchor, anchor.nextElementSibling])
+    .filter(([anchor, part]) => {
+      const forInstructors = anchor.id.startsWith('document-instructors/');
+      if (forInstructors) { anchor.remove(); part.remove(); }
+      return !forInstructors;
+    });
   const entries = [];
   let number = 0;
   for (const [anchor, part] of parts) {

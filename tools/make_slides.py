@@ -154,7 +154,7 @@ def main():
             print(
                 f"_build/slides/{path.stem}.html: {count} slides"
                 if count
-                else f"{path.name}: no cell has slideshow metadata, so no deck (see README, Slides)"
+                else f"{path.name}: no cell has slideshow metadata, so no deck (see instructors/editions.md)"
             )
     write_index(decks)
     report(decks)
