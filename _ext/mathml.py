@@ -29,6 +29,7 @@ ITALIC = [*range(0x1D434, 0x1D468), 0x210E, *range(0x1D6E2, 0x1D71C)]
 STYLE = """@font-face { font-family: "Course Math"; src: url("maths.woff2") format("woff2"); font-display: swap; }
 math { font-family: "Course Math", math; font-size: 1.1em; }
 div.math { overflow-x: auto; overflow-y: hidden; padding: 0.2em 0; }
+span.math:has(> wbr) { display: inline; }  /* the theme's inline-flex would keep a broken formula on one line */
 div.math > math { flex-grow: 1; }  /* the theme's div.math is a row (number, equation): centred in it */
 """
 
@@ -67,8 +68,53 @@ def to_mathml(translator, node, display):
     )
 
 
+# Browsers do not break a line inside a <math> (MathML Core has no line breaking), so a long inline
+# formula would run out of a 390 px column. Like TeX, it may break after a relation or a binary
+# operator outside brackets: a long one becomes one <math> per piece, the operator ending its piece
+# (marked infix, so it keeps its spacing there).
+BREAK_AFTER = set("=<>≤≥≠≈≡→←+−×⋅·")
+OPENING, CLOSING_BRACKETS = set("([{"), set(")]}")
+LONG = 24  # characters of a formula's text: shorter ones fit any column
+
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+
+
+def break_inline(mathml):
+    """A long inline formula as pieces the line may break between (separated by <wbr>)."""
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("", MATHML)
+    try:
+        math = ElementTree.fromstring(mathml)
+    except ElementTree.ParseError:
+        return mathml
+    namespace = math.tag[: -len("math")]  # "{...MathML}" or "" (to_mathml drops the xmlns)
+    row = f"{namespace}mrow"
+    if len(math) != 1 or math[0].tag != row or len("".join(math.itertext())) <= LONG:
+        return mathml
+    pieces, depth = [[]], 0
+    for child in math[0]:
+        pieces[-1].append(child)
+        text = (child.text or "").strip() if child.tag == f"{namespace}mo" else ""
+        depth += (text in OPENING) - (text in CLOSING_BRACKETS)
+        if depth == 0 and text in BREAK_AFTER and child.get("form") != "prefix" and len(pieces[-1]) > 1:
+            child.set("form", "infix")
+            pieces.append([])
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) == 1:
+        return mathml
+    out = []
+    for piece in pieces:
+        one = ElementTree.Element(math.tag, math.attrib)
+        ElementTree.SubElement(one, row).extend(piece)
+        out.append(ElementTree.tostring(one, encoding="unicode"))
+    return "<wbr>".join(out)
+
+
 def visit_math(translator, node):
-    translator.body.append(f'<span class="math notranslate nohighlight">{to_mathml(translator, node, "inline")}</span>')
+    mathml = break_inline(to_mathml(translator, node, "inline"))
+    translator.body.append(f'<span class="math notranslate nohighlight">{mathml}</span>')
     raise nodes.SkipNode
 
 
