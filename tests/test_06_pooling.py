@@ -220,6 +220,10 @@ WRONG_ANSWERS = {
             lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size, 1 / size[0])),
             "not by its height alone",
         ),
+        "divided by the width only": (
+            lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size, 1 / size[1])),
+            "not by its width alone",
+        ),
         "window transposed": (
             lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size[::-1], 1 / (size[0] * size[1]))),
             "rows first",
