@@ -117,10 +117,57 @@ def test_solutions_match_flax_on_random_images(chapter):
         )
 
 
+def by_flax(c, X, size, stride, pad):
+    """nnx.max_pool on a (H, W) image: a library call, the thing max_pool2d must not be."""
+    return c.flax_pool(c.nnx.max_pool, X, size, stride, pad)
+
+
+def strided_with_reduce_window(c):
+    """The right values straight from lax.reduce_window, padding with -inf as Flax does."""
+
+    def answer(X, size, stride, pad):
+        return c.jax.lax.reduce_window(
+            X, -np.inf, c.jax.lax.max, tuple(size), (stride, stride), ((pad, pad), (pad, pad))
+        )
+
+    return answer
+
+
+def numpy_max_pool2d(c):
+    """A right answer written with NumPy: JAX cannot trace it, so the check can read only its values."""
+
+    def answer(X, size, stride, pad):
+        padded = np.pad(np.asarray(X), pad, constant_values=-np.inf)
+        return c.pool2d(padded, size)[::stride, ::stride]
+
+    return answer
+
+
+def relu_max(c, a, b):
+    return a + c.jax.nn.relu(b - a)
+
+
+def max_from_abs(c):
+    """max(a, b) = (a + b + |a - b|) / 2: right values, without a ReLU."""
+
+    def pair(a, b):
+        return (a + b + c.jnp.abs(a - b)) / 2
+
+    return lambda X: pair(pair(X[:, :-1], X[:, 1:])[:-1], pair(X[:, :-1], X[:, 1:])[1:])
+
+
+def max_from_where(c):
+    def pair(a, b):
+        return c.jnp.where(a > b, a, b)
+
+    return lambda X: pair(pair(X[:, :-1], X[:, 1:])[:-1], pair(X[:, :-1], X[:, 1:])[1:])
+
+
 WRONG_ANSWERS = {
     "same_padding": {
         "k - 1": (lambda c: lambda k: k - 1, "not k - 1"),
         "one too many": (lambda c: lambda k: (k + 1) // 2, "one too many"),
+        "the window itself": (lambda c: lambda k: k, "adds 2k pixels"),
         "twice the window": (lambda c: lambda k: 2 * k, "values are wrong"),
     },
     "max_pool_comparisons": {
@@ -131,37 +178,112 @@ WRONG_ANSWERS = {
     "max_pool2d": {
         "zero padding": (
             lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad), size)[::stride, ::stride],
-            "values are wrong",
+            "pad with -inf, not 0",
         ),
         "stride ignored": (
             lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad, constant_values=-np.inf), size),
-            "expected shape",
+            "the stride is missing",
         ),
         "padding ignored": (
             lambda c: lambda X, size, stride, pad: c.pool2d(X, size)[::stride, ::stride],
-            "expected shape",
+            "the padding is missing",
+        ),
+        "stride 1, then the wrong phase": (
+            lambda c: (
+                lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad, constant_values=-np.inf), size)[
+                    1::stride, 1::stride
+                ]
+            ),
+            r"from 0 \(\[::s\]\), not from 1",
+        ),
+        "stride along the rows only": (
+            lambda c: lambda X, size, stride, pad: c.pool2d(c.jnp.pad(X, pad, constant_values=-np.inf), size)[::stride],
+            "slice the columns as well",
+        ),
+        "a library pool call: nnx.max_pool": (
+            lambda c: lambda X, size, stride, pad: by_flax(c, X, size, stride, pad),
+            "calls a library pooling function.*reduce_window_max",
+        ),
+        "a library pool call: lax.reduce_window": (strided_with_reduce_window, "calls a library pooling function"),
+        "average instead of max": (
+            lambda c: lambda X, size, stride, pad: c.flax_pool(c.nnx.avg_pool, X, size, stride, pad),
+            "values are wrong",
         ),
     },
     "avg_pool_as_conv": {
-        "sum instead of mean": (lambda c: lambda X, size: c.corr2d(X, c.jnp.ones(size)), "values are wrong"),
+        "sum instead of mean": (lambda c: lambda X, size: c.corr2d(X, c.jnp.ones(size)), "each window's sum"),
+        "divided by ph + pw": (
+            lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size, 1 / (size[0] + size[1]))),
+            "not by ph \\+ pw",
+        ),
+        "divided by the height only": (
+            lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size, 1 / size[0])),
+            "not by its height alone",
+        ),
+        "divided by the width only": (
+            lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size, 1 / size[1])),
+            "not by its width alone",
+        ),
         "window transposed": (
             lambda c: lambda X, size: c.corr2d(X, c.jnp.full(size[::-1], 1 / (size[0] * size[1]))),
-            "expected shape",
+            "rows first",
+        ),
+        "a library pool call: nnx.avg_pool": (
+            lambda c: lambda X, size: c.flax_pool(c.nnx.avg_pool, X, size),
+            "calls a library pooling function.*reduce_window_sum",
+        ),
+        "a mean, not a convolution: pool2d's avg mode": (
+            lambda c: lambda X, size: c.pool2d(X, size, "avg"),
+            "not a weighted sum.*multiplies 0 times.*multiplies 6 times",
         ),
         "max instead of mean": (lambda c: lambda X, size: c.pool2d(X, size), "values are wrong"),
     },
     "max_pool_2x2_relu": {
-        "minimum instead": (lambda c: lambda X: c.pool2d(-X, (2, 2)) * -1, "values are wrong"),
+        "minimum instead": (lambda c: lambda X: c.pool2d(-X, (2, 2)) * -1, "each window's minimum"),
         "wrong sign in the relu": (
-            lambda c: lambda X: X[:-1, :-1] + c.jax.nn.relu(X[:-1, :-1] - X[1:, 1:]),
-            "values are wrong",
+            lambda c: (
+                lambda X: (lambda p: p[:-1] + c.jax.nn.relu(p[:-1] - p[1:]))(
+                    X[:, :-1] + c.jax.nn.relu(X[:, :-1] - X[:, 1:])
+                )
+            ),
+            "the ReLU takes b - a",
         ),
         "only horizontal pairs": (
-            lambda c: lambda X: X[:, :-1] + c.jax.nn.relu(X[:, 1:] - X[:, :-1]),
-            "expected shape",
+            lambda c: lambda X: relu_max(c, X[:, :-1], X[:, 1:]),
+            "only the horizontal pairs",
         ),
+        "only vertical pairs": (lambda c: lambda X: relu_max(c, X[:-1], X[1:]), "only the vertical pairs"),
+        "diagonal pairs": (
+            lambda c: lambda X: relu_max(c, X[:-1, :-1], X[1:, 1:]),
+            "values are wrong",
+        ),
+        "pool2d itself": (lambda c: lambda X: c.pool2d(X, (2, 2)), "uses reduce_max"),
+        "a library pool call: nnx.max_pool": (
+            lambda c: lambda X: c.flax_pool(c.nnx.max_pool, X, (2, 2)),
+            "calls a library pooling function",
+        ),
+        "jnp.maximum of the slices": (
+            lambda c: (
+                lambda X: c.jnp.maximum(c.jnp.maximum(X[:-1, :-1], X[:-1, 1:]), c.jnp.maximum(X[1:, :-1], X[1:, 1:]))
+            ),
+            "uses max:",
+        ),
+        "jnp.where on a comparison": (max_from_where, "uses select_n, gt"),
+        "the absolute value": (max_from_abs, "uses abs"),
     },
 }
 
 
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
+
+
+def test_a_right_answer_jax_cannot_trace_passes_and_says_its_method_went_unread(chapter, capsys):
+    chapter.check_max_pool2d(numpy_max_pool2d(chapter))
+    out = capsys.readouterr().out
+    assert "✓ max_pool2d is right" in out and "could not read which functions it calls" in out, out
+
+
+def test_the_solutions_pass_without_the_untraced_note(chapter, capsys):
+    for name in WRONG_ANSWERS:
+        getattr(chapter, f"check_{name}")(getattr(chapter, name))
+    assert "JAX cannot trace" not in capsys.readouterr().out
