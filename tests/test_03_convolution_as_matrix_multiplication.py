@@ -62,6 +62,22 @@ def test_transpose_is_the_input_gradient_and_a_full_convolution(chapter):
         )
 
 
+def test_patch_matrix_times_kernel_is_the_correlation(chapter):
+    for image, kernel in random_pairs(10, seed=5):
+        P = chapter.patch_matrix(image, kernel.shape)
+        expected = lax_corr2d(image, kernel)
+        assert P.shape == (expected.size, kernel.size), f"image {image.shape}, kernel {kernel.shape}: P is {P.shape}"
+        np.testing.assert_allclose(P @ kernel.ravel(), expected.ravel(), atol=1e-4)
+        W = chapter.conv_matrix(kernel, image.shape)
+        assert P.size == np.count_nonzero(W), "P holds as many numbers as W has non-zeros (kernels without zeros)"
+    with pytest.raises(ValueError, match="at least as large as the kernel"):
+        chapter.patch_matrix(np.ones((2, 2)), (3, 1))
+
+
+def test_the_round_trip_keeps_the_rank(chapter):
+    assert chapter.rank_round_trip == chapter.rank_W == 4
+
+
 def test_conv_matrix_explains_bad_shapes(chapter):
     with pytest.raises(ValueError, match="larger than the input"):
         chapter.conv_matrix(np.ones((3, 1)), (2, 2))
@@ -98,7 +114,15 @@ def test_solutions_match_lax_on_random_shapes(chapter):
 
 WRONG_BY_COLUMNS = {
     "transposed matrix": (lambda c: lambda k, s: c.conv_matrix(k, s).T, "transpose of the right answer"),
-    "flipped kernel": (lambda c: lambda k, s: c.conv_matrix(c.jnp.flip(k), s), "values are wrong"),
+    "flipped kernel": (lambda c: lambda k, s: c.conv_matrix(c.jnp.flip(k), s), "kernel flipped"),
+    "one-pixel images numbered column by column": (
+        lambda c: (
+            lambda k, s: c.jnp.stack(
+                [c.corr2d(e.reshape(s[1], s[0]).T, k).ravel() for e in c.jnp.eye(s[0] * s[1])], axis=1
+            )
+        ),
+        "column-major order",
+    ),
     "input one row too tall": (lambda c: lambda k, s: c.conv_matrix(k, (s[0] + 1, s[1])), "expected shape"),
     "the row-by-row conv_matrix": (lambda c: c.conv_matrix, "does not build W from corr2d"),
     "columns from scipy, not corr2d": (lambda c: columns_from_scipy, "does not build W from corr2d"),
@@ -122,16 +146,17 @@ def grid_of_rows(c, k, s):
 
 
 WRONG_STRIDED = {
-    "stride ignored": (lambda c: lambda k, s, st: c.conv_matrix(k, s), "expected shape"),
+    "stride ignored": (lambda c: lambda k, s, st: c.conv_matrix(k, s), "stride-1 matrix"),
     "stride in rows only": (
         lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st].reshape(-1, s[0] * s[1]),
-        "expected shape",
+        "column too",
     ),
+    "every s-th row of the flat matrix": (lambda c: lambda k, s, st: c.conv_matrix(k, s)[::st], "grid of outputs"),
     "one output too few": (
         lambda c: lambda k, s, st: grid_of_rows(c, k, s)[::st, ::st][:-1].reshape(-1, s[0] * s[1]),
-        "expected shape",
+        "last row of outputs is missing",
     ),
-    "flipped kernel": (lambda c: lambda k, s, st: c.strided_conv_matrix(c.jnp.flip(k), s, st), "values are wrong"),
+    "flipped kernel": (lambda c: lambda k, s, st: c.strided_conv_matrix(c.jnp.flip(k), s, st), "kernel flipped"),
 }
 
 
@@ -141,27 +166,31 @@ def spread(c, k, d):
 
 
 WRONG_DILATED = {
-    "dilation ignored": (lambda c: lambda k, s, d: c.conv_matrix(k, s), "expected shape"),
+    "dilation ignored": (lambda c: lambda k, s, d: c.conv_matrix(k, s), "undilated kernel"),
     "kernel stretched, not spread": (
         lambda c: (
             lambda k, s, d: c.conv_matrix(
                 c.jnp.repeat(c.jnp.repeat(k, d, 0), d, 1)[: d * (k.shape[0] - 1) + 1, : d * (k.shape[1] - 1) + 1], s
             )
         ),
-        "values are wrong",
+        "repeated, not spread",
     ),
-    "flipped kernel": (lambda c: lambda k, s, d: c.conv_matrix(spread(c, c.jnp.flip(k), d), s), "values are wrong"),
+    "window d * k wide": (
+        lambda c: lambda k, s, d: c.conv_matrix(c.jnp.zeros((d * k.shape[0], d * k.shape[1])).at[::d, ::d].set(k), s),
+        r"not d k",
+    ),
+    "flipped kernel": (lambda c: lambda k, s, d: c.conv_matrix(spread(c, c.jnp.flip(k), d), s), "kernel flipped"),
 }
 WRONG_NONZEROS = {
     "a row per input pixel": (lambda c: lambda n, k: n[0] * n[1] * k[0] * k[1], "not one per input pixel"),
     "forgot the + 1": (lambda c: lambda n, k: (n[0] - k[0]) * (n[1] - k[1]) * k[0] * k[1], r"n - k \+ 1 positions"),
     "all entries": (lambda c: lambda n, k: (n[0] - k[0] + 1) * (n[1] - k[1] + 1) * n[0] * n[1], "zeros included"),
-    "the fraction instead": (lambda c: lambda n, k: k[0] * k[1] / (n[0] * n[1]), "values are wrong"),
+    "the fraction instead": (lambda c: lambda n, k: k[0] * k[1] / (n[0] * n[1]), "fraction of the entries"),
 }
 WRONG_TRANSPOSED_SHAPE = {
     "the forward formula": (lambda c: lambda m, k: (m[0] - k[0] + 1, m[1] - k[1] + 1), "forward correlation's shape"),
     "one too many": (lambda c: lambda m, k: (m[0] + k[0], m[1] + k[1]), "one too many per axis"),
-    "axes swapped": (lambda c: lambda m, k: (m[1] + k[1] - 1, m[0] + k[0] - 1), "values are wrong"),
+    "axes swapped": (lambda c: lambda m, k: (m[1] + k[1] - 1, m[0] + k[0] - 1), "height and width are swapped"),
 }
 
 

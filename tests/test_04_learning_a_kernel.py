@@ -98,9 +98,8 @@ def test_optax_and_jitted_loops_give_the_hand_written_kernel(chapter):
 
 
 def test_solutions_of_the_derivation_and_experiments(chapter):
-    np.testing.assert_allclose(chapter.eigenvalues, [12, 60], atol=1e-4)
     np.testing.assert_allclose(chapter.curvatures, [12, 60], atol=1e-4)  # the lesson's own, from jax.hessian
-    assert chapter.stable_limit == chapter.stability_threshold(chapter.curvature_matrix)
+    assert np.isclose(chapter.best_learning_rate(chapter.curvature_matrix), 2 / 72)
     assert chapter.horizontal_kernel.shape == (2, 1)
     assert np.abs(np.asarray(chapter.horizontal_kernel) - [[1], [-1]]).max() < 0.1
 
@@ -134,17 +133,57 @@ def fit_kernel_variant(c, sign=-1, lost_steps=0, transpose=False, flat=False, me
     return fit_kernel
 
 
+def momentum_variant(c, plain=False, average=False, late=False, nesterov=False, sign=-1):
+    """A momentum_fit with one plausible mistake, written as a learner would."""
+
+    def momentum_fit(X, Y, start, learning_rate, momentum, steps):
+        gradient = c.jax.grad(lambda kernel: ((c.corr2d(X, kernel) - Y) ** 2).sum())
+        kernel, velocity = start, c.jnp.zeros_like(start)
+        for _ in range(steps):
+            g = gradient(kernel + sign * learning_rate * momentum * velocity) if nesterov else gradient(kernel)
+            if plain:
+                velocity = g
+            elif late:
+                kernel = kernel + sign * learning_rate * velocity
+                velocity = momentum * velocity + g
+                continue
+            else:
+                velocity = momentum * velocity + (1 - momentum if average else 1) * g
+            kernel = kernel + sign * learning_rate * velocity
+        return kernel
+
+    return momentum_fit
+
+
+def eigenvalues(H):
+    return np.linalg.eigvalsh(np.asarray(H))
+
+
 WRONG_ANSWERS = {
-    "stability_threshold": {
-        "one over the curvature": (lambda c: lambda H: 1 / np.linalg.eigvalsh(H).max(), "twice it"),
-        "the smallest eigenvalue": (lambda c: lambda H: 2 / np.linalg.eigvalsh(H).min(), "not the smallest"),
-        "the trace": (lambda c: lambda H: 2 / np.trace(H), "values are wrong"),
+    "best_learning_rate": {
+        "the threshold 2 / largest": (lambda c: lambda H: 2 / eigenvalues(H).max(), "the threshold"),
+        "one over the largest": (lambda c: lambda H: 1 / eigenvalues(H).max(), "balance"),
+        "one over the smallest": (lambda c: lambda H: 1 / eigenvalues(H).min(), "past the threshold"),
+        "one over the mean eigenvalue": (lambda c: lambda H: len(H) / np.trace(H), "not their mean"),
+        "the threshold of the smallest": (lambda c: lambda H: 2 / eigenvalues(H).min(), "values are wrong"),
     },
     "loss_gradient": {
-        "factor 2 forgotten": (lambda c: lambda X, Y, K: c.corr2d(X, c.corr2d(X, K) - Y), "values are wrong"),
+        "factor 2 forgotten": (lambda c: lambda X, Y, K: c.corr2d(X, c.corr2d(X, K) - Y), "factor 2 is missing"),
         "residual with the wrong sign": (
             lambda c: lambda X, Y, K: 2 * c.corr2d(X, Y - c.corr2d(X, K)),
-            "values are wrong",
+            "wrong sign",
+        ),
+        "mean instead of sum": (
+            lambda c: lambda X, Y, K: 2 * c.corr2d(X, c.corr2d(X, K) - Y) / Y.size,
+            "mean of the squared errors",
+        ),
+        "jax.grad, not the formula": (
+            lambda c: lambda X, Y, K: c.jax.grad(lambda k: ((c.corr2d(X, k) - Y) ** 2).sum())(K),
+            "automatic differentiation",
+        ),
+        "jax.value_and_grad, not the formula": (
+            lambda c: lambda X, Y, K: c.jax.value_and_grad(lambda k: ((c.corr2d(X, k) - Y) ** 2).sum())(K)[1],
+            "automatic differentiation",
         ),
         "transposed": (
             lambda c: lambda X, Y, K: 2 * c.corr2d(X, c.corr2d(X, K) - Y).T,
@@ -153,11 +192,18 @@ WRONG_ANSWERS = {
         "residual as the image": (lambda c: lambda X, Y, K: 2 * c.corr2d(c.corr2d(X, K) - Y, X), "raised ValueError"),
     },
     "fit_kernel": {
-        "gradient ascent": (lambda c: fit_kernel_variant(c, sign=+1), "values are wrong"),
-        "one step too few": (lambda c: fit_kernel_variant(c, lost_steps=1), "values are wrong"),
+        "gradient ascent": (lambda c: fit_kernel_variant(c, sign=+1), "gradient ascent"),
+        "one step too few": (lambda c: fit_kernel_variant(c, lost_steps=1), "one step too few"),
         "kernel transposed": (lambda c: fit_kernel_variant(c, transpose=True), "transpose of the right answer"),
         "kernel flattened": (lambda c: fit_kernel_variant(c, flat=True), "expected shape"),
-        "mean instead of sum": (lambda c: fit_kernel_variant(c, mean=True), "values are wrong"),
+        "mean instead of sum": (lambda c: fit_kernel_variant(c, mean=True), "mean of the squared errors"),
+    },
+    "momentum_fit": {
+        "no momentum": (lambda c: momentum_variant(c, plain=True), "plain gradient descent"),
+        "velocity as an average": (lambda c: momentum_variant(c, average=True), "not \\(1 - momentum\\)"),
+        "kernel moved before the velocity": (lambda c: momentum_variant(c, late=True), "update the velocity first"),
+        "Nesterov's look-ahead": (lambda c: momentum_variant(c, nesterov=True), "Nesterov"),
+        "gradient ascent": (lambda c: momentum_variant(c, sign=+1), "values are wrong"),
     },
 }
 
