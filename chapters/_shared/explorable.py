@@ -101,6 +101,14 @@ def _svg_uri(width, height, body, alt):
     )
 
 
+def _svg_img(width, height, body, alt):
+    """An <img> of the SVG drawing `body`, with `alt` as its text."""
+    return (
+        f'<img src="{_svg_uri(width, height, body, alt)}" '
+        f'alt="{html.escape(alt)}" width="{width}" height="{height}">'
+    )
+
+
 def _svg_grid(A, x, y, size, title, marked=lambda i, j: False, fill="#ffd54f"):
     """SVG of a grid of numbers, the cells where marked(i, j) filled."""
     parts = [f'<text x="{x}" y="{y - 6}">{html.escape(title)}</text>']
@@ -181,10 +189,7 @@ def sliding_window_explorable(X, K, Y):
         f"{first}, the shaded first cell of the output Y."
     )
     height = 40 + size * max(len(X), len(K), len(Y))
-    still = (
-        f'<img src="{_svg_uri(width, height, body, alt)}" '
-        f'alt="{html.escape(alt)}" width="{width}" height="{height}">'
-    )
+    still = _svg_img(width, height, body, alt)
     caption = f"{html.escape(first)}. Step the kernel and edit the numbers."
     return _explorable("sliding", {"X": X, "K": K}, still, caption)
 
@@ -286,10 +291,7 @@ def receptive_field_explorable(n, layers, sizes):
             zip(layers, sizes, sizes[1:]), 1
         )
     )
-    still = (
-        f'<img src="{_svg_uri(width, height, body, alt)}" '
-        f'alt="{html.escape(alt)}" width="{width}" height="{height}">'
-    )
+    still = _svg_img(width, height, body, alt)
     caption = html.escape(f"{alt} {steps}.")
     data = {"n": n, "layers": [list(layer) for layer in layers]}
     return _explorable("fields", data, still, caption)
@@ -328,10 +330,7 @@ def descent_explorable(X, Y, start, rate, steps, curvatures):
         'stroke-width="2"/><text x="30" y="16">log(1 + loss), '
         f"{len(losses)} steps</text>"
     )
-    still = (
-        f'<img src="{_svg_uri(420, 220, body, alt)}" '
-        f'alt="{html.escape(alt)}" width="420" height="220">'
-    )
+    still = _svg_img(420, 220, body, alt)
     data = {
         "X": _as_lists(X),
         "Y": _as_lists(Y),
@@ -434,10 +433,7 @@ def shift_pooling_explorable(X, K, shift, window, stride, pooled):
         f"response, {_fmt(top)}, is in columns {columns(after)} (unshifted: "
         f"{columns(before)})."
     )
-    still = (
-        f'<img src="{_svg_uri(width, height, body, text)}" '
-        f'alt="{html.escape(text)}" width="{width}" height="{height}">'
-    )
+    still = _svg_img(width, height, body, text)
     data = {
         "X": _as_lists(X),
         "K": _as_lists(K),
@@ -498,10 +494,7 @@ def conv_matrix_explorable(X, K, W, g, back, row=0):
     )
     width = left[2] + cell * w + 10
     height = 40 + cell * max(W.shape[0], h)
-    still = (
-        f'<img src="{_svg_uri(width, height, body, text)}" '
-        f'alt="{html.escape(text)}" width="{width}" height="{height}">'
-    )
+    still = _svg_img(width, height, body, text)
     data = {"X": _as_lists(X), "K": _as_lists(K), "g": _as_lists(g)}
     data["row"] = int(row)
     return _explorable("matrix", data, still, html.escape(text))
