@@ -59,8 +59,9 @@ pdf: has-chromium $(READY)  ## the whole book as one PDF, _build/pdf/book.pdf (p
 	jupyter-book build -W -n --keep-going --quiet --builder singlehtml .
 	python tools/make_pdf.py
 
-# reveal.js, pinned with its hash in package-lock.json, installed into _build/npm
+# reveal.js, axe-core and Biome, pinned with their hashes in package-lock.json, installed into _build/npm
 REVEAL := _build/npm/node_modules/reveal.js/package.json
+BIOME := _build/npm/node_modules/.bin/biome
 slides: has-npm $(READY) $(REVEAL)  ## one reveal.js deck per chapter in _build/slides (cells chosen by slideshow metadata)
 	python tools/make_slides.py
 
@@ -70,10 +71,10 @@ update-axe: has-npm  ## pin the newest axe-core in package.json and package-lock
 	npm install --package-lock-only --save-exact --no-audit --no-fund axe-core@latest
 	@grep -A1 '"node_modules/axe-core"' package-lock.json | tail -1
 
-$(REVEAL): package.json package-lock.json
+$(REVEAL) $(BIOME) &: package.json package-lock.json
 	mkdir -p _build/npm && cp package.json package-lock.json _build/npm/
 	cd _build/npm && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	touch $(REVEAL) $(BIOME)
 
 check-book: $(READY)  ## stop early, with one clear message, on a broken notebook, _toc.yml or _config.yml
 	@python tools/check_book.py
@@ -115,14 +116,23 @@ test-tools:
 check: check-book lint  ## in seconds: the book's structure, static checks of the chapters, unit tests of the shared code
 	python -m pytest tests -m static -q -p no:xdist
 
-lint: $(READY)  ## every Python file formatted and linted by ruff (ruff.toml; the chapters at 79 characters a line)
+# The explorables' JavaScript (chapters/_shared/explorables/*.js) is formatted and linted by Biome (biome.json),
+# pinned in package-lock.json: without npm it is skipped with a message (under CI, test-tools stops first).
+JS := chapters/_shared/explorables
+lint: $(READY)  ## every Python file formatted and linted by ruff (the chapters at 79 characters a line), the JavaScript by Biome
 	@ruff format --check --quiet || { echo "error: a Python file is not formatted (files above): run 'make format'," \
 	  "then 'make refresh' if a shared snippet changed" >&2; exit 1; }
 	ruff check --quiet
+	@if [ -z "$(NO_NPM)" ]; then $(MAKE) --no-print-directory $(BIOME) >/dev/null && \
+	  { $(BIOME) ci --error-on-warnings $(JS) || { echo "error: the explorables' JavaScript is not formatted or not clean (above):" \
+	  "run 'make format', then 'make refresh' on the chapters that carry it" >&2; exit 1; }; }; \
+	  else echo "skipped the JavaScript check: $(NO_NPM)" >&2; fi
 
-format: $(READY)  ## format every Python file with ruff (then `make refresh` if chapters/_shared changed)
+format: $(READY)  ## format every Python file with ruff and the JavaScript with Biome (then `make refresh` if chapters/_shared changed)
 	ruff format
 	ruff check --fix
+	@if [ -z "$(NO_NPM)" ]; then $(MAKE) --no-print-directory $(BIOME) >/dev/null && $(BIOME) check --write $(JS); \
+	  else echo "skipped the JavaScript: $(NO_NPM)" >&2; fi
 
 refresh: $(READY)  ## re-execute every chapter and store its outputs
 	python tools/refresh.py $(CHAPTERS)

@@ -9,11 +9,13 @@ these tests are skipped locally and fail under CI, and so do the deck and audit 
 pinned in package.json / package-lock.json (`make update-axe` moves the pin) and injected into each
 page. Writes screenshots of every page (light and dark, desktop and phone) into _build/screenshots/,
 each page's first-visit weight (raw and gzip-compressed, with the heaviest chapter against its
-budget) into _build/reports/page-weight.json and the axe-core findings into _build/reports/axe.json.
+budget, and a chapter's explorable bytes in its HTML) into _build/reports/page-weight.json and the
+axe-core findings into _build/reports/axe.json.
 """
 
 import gzip
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,6 +47,30 @@ PAGE_FACTS = """() => ({
 # Every rule of axe-core's, best practices (such as `region`) included.
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map(n => n.target)}))"""
+
+
+def div_at(page_html, start):
+    """The <div> element that opens at `start`, up to its own closing tag."""
+    depth = 0
+    for tag in re.finditer(r"<div\b|</div>", page_html[start:]):
+        depth += 1 if tag[0] == "<div" else -1
+        if depth == 0:
+            return page_html[start : start + tag.end()]
+    raise AssertionError(f"a <div> at character {start} is never closed")
+
+
+def explorable_bytes(path):
+    """A chapter page's bytes of explorables: the folded cell that carries their code (chapters/_shared/explorable.py
+    with its kinds' JavaScript), and each figure (its still image, data and script) by kind."""
+    page_html = path.read_text()
+    cells = [
+        div_at(page_html, page_html.rindex("<div", 0, m.start()))
+        for m in re.finditer("tag_shared-explorable", page_html)
+    ]
+    figures = {}
+    for m in re.finditer(r'<div class="cfi" id="[^"]+" data-cfi="(\w+)">', page_html):
+        figures[m[1]] = figures.get(m[1], 0) + len(div_at(page_html, m.start()).encode())
+    return {"code cell": sum(len(c.encode()) for c in cells), "figures": figures} if cells or figures else None
 
 
 def weight(site, server, urls):
@@ -142,6 +168,10 @@ def visits(browser, server, site):
     yield visit
     REPORTS.mkdir(parents=True, exist_ok=True)
     pages = {name: {"bytes": record["bytes"], "gzip": record["gzip"]} for name, record in records.items()}
+    for name, figures in pages.items():
+        explorables = explorable_bytes(site / f"{name}.html")
+        if explorables:
+            figures["explorables"] = explorables
     chapters = {name: figures for name, figures in pages.items() if name.startswith("chapters/")}
     heaviest = max(chapters, key=lambda name: chapters[name]["bytes"], default=None)
     report = {"budget": BUDGET, "pages": pages}

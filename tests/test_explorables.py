@@ -3,11 +3,14 @@
 Each test puts the focus on an explorable's first control, as a reader tabbing there would, and from
 then on only presses keys: Tab, arrows, Enter, typing. What the page then shows is compared with the
 chapter's functions computed here in Python: `corr2d` (chapters/_shared/corr2d.py) for the sliding
-window and the kernel playground, and for the receptive fields the gradient of one output of the same
-stack of layers built with JAX (exact for integers, 1e-5 otherwise). Every visit also fails on a
-console error or a request to another host. One test flips the kernel in the page's JavaScript and
-checks that the comparison catches it. The explorables' sizes on the page go into
-_build/reports/explorables.json, their screenshots (light and dark) into _build/screenshots/.
+window and the kernel playground (its grey scale too: 0 mid-grey, clipped at the 99th percentile of |Y|,
+as the chapter's still figure), for the receptive fields the gradient of one output of the same stack of
+layers built with JAX (exact for integers, 1e-5 otherwise), for chapter 4's descent jax.grad and jax.hessian,
+for chapter 6's shifted input nnx.max_pool, for chapter 3's matrix the chapter's conv_matrix and jax.vjp.
+Every visit also fails on a console error or a request to another host. Two tests break the page's
+JavaScript (a flipped kernel, a pooling that ignores its stride) and check that the comparison catches
+it. The explorables' sizes on the page go into _build/reports/explorables.json, their screenshots
+(light and dark) into _build/screenshots/.
 """
 
 import functools
@@ -27,9 +30,11 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "reports" / "explorables.json"
 PAGES = {
     "sliding": "01_cross_correlation",
+    "matrix": "03_convolution_as_matrix_multiplication",
     "playground": "02_edge_detection",
     "descent": "04_learning_a_kernel",
     "fields": "06_pooling",
+    "shift": "06_pooling",
 }
 NAMESPACE = {"jnp": jnp, "np": np}
 exec((CHAPTERS / "_shared" / "corr2d.py").read_text(), NAMESPACE)
@@ -213,20 +218,27 @@ def check_playground(root, image, kernel=None):
     K = np.array([float(v) for v in state["kernel"]]).reshape(3, 3) if kernel is None else np.asarray(kernel)
     Y = corr2d(image, K)
     match = re.fullmatch(
-        r"Y = corr2d\(X, K\), (\d+) × (\d+): values from (\S+) \(black\) to (\S+) \(white\)", state["range"]
+        r"Y = corr2d\(X, K\), (\d+) × (\d+): values from (\S+) to (\S+); grey from −(\S+) \(black\) through 0 "
+        r"\(mid-grey\) to (\S+) \(white\), (\S+) the 99th percentile of \|Y\|",
+        state["range"],
     )
     assert match, f"the value range reads {state['range']!r}"
     assert (int(match[1]), int(match[2])) == Y.shape == tuple(state["shape"])
+    limit = np.percentile(np.abs(Y), 99)  # the chapter's still figure: 0 mid-grey, clipped at the 99th percentile
     np.testing.assert_allclose(
-        [float(match[3]), float(match[4])],
-        [Y.min(), Y.max()],
+        [float(match[k]) for k in range(3, 8)],
+        [Y.min(), Y.max(), limit, limit, limit],
         rtol=1e-5,
         atol=1e-5,
-        err_msg=f"the range shown for the kernel {K.tolist()}",
+        err_msg=f"the range and grey scale shown for the kernel {K.tolist()}",
     )
-    grey = np.floor(255 * (Y - Y.min()) / (Y.max() - Y.min()) + 0.5) if Y.max() > Y.min() else np.full(Y.shape, 128)
+    grey = np.clip(np.floor(256 * (Y + limit) / (2 * limit)), 0, 255) if limit > 0 else np.full(Y.shape, 128)
     drawn = np.array(state["grey"]).reshape(Y.shape)
-    assert np.abs(drawn - grey).max() <= 1, f"the filtered photograph drawn for {K.tolist()} is not corr2d's"
+    off = np.abs(drawn - grey) > 1
+    assert not off.any(), (
+        f"the filtered photograph drawn for {K.tolist()} is not corr2d's on the chapter's grey scale at "
+        f"{off.sum()} pixels, e.g. {np.argwhere(off)[0].tolist()}: drawn {drawn[off][0]}, expected {grey[off][0]}"
+    )
     return K
 
 
@@ -479,6 +491,201 @@ def test_learning_rate_verdicts_around_the_threshold_follow_the_hessian(visit):
     assert {seen[r] for r in (0.0334, 0.034, 0.035, 0.04, 0.045, 0.05)} == {"diverges"}, seen
 
 
+# 5. Shifting the input under max pooling (chapter 6)
+
+
+def stripe():
+    """Chapter 6's stripe image and chapter 2's vertical_edge_kernel."""
+    return jnp.ones((6, 8)).at[:, 2:6].set(0.0), jnp.array([[1.0, -1.0]])
+
+
+def flax_shift(shift, window, stride):
+    """The image moved with jnp.roll, its edge map by corr2d, both maps pooled by nnx.max_pool."""
+    from flax import nnx
+
+    X, K = stripe()
+
+    def pooled(image):
+        edges = NAMESPACE["corr2d"](image, K)
+        return np.asarray(nnx.max_pool(edges[None, :, :, None], (window, window), (stride, stride))[0, :, :, 0])
+
+    moved = jnp.roll(X, shift, axis=1)
+    return np.asarray(moved), np.asarray(NAMESPACE["corr2d"](moved, K)), pooled(X), pooled(moved)
+
+
+def shift_state(root):
+    return root.evaluate("""r => ({
+        grids: [...r.querySelectorAll('.cfi-live .cfi-shift')].map(g => ({
+            columns: g.style.gridTemplateColumns,
+            values: [...g.children].map(s => s.textContent),
+            marked: [...g.children].map(s => s.classList.contains('cfi-cur'))})),
+        said: r.querySelector('.cfi-shift-said').textContent})""")
+
+
+def check_shift(root, shift, window, stride):
+    state = shift_state(root)
+    expected = flax_shift(shift, window, stride)
+    for grid, array, name in zip(state["grids"], expected, ["shifted image", "edge map", "pooled", "shifted pooled"]):
+        assert grid["columns"] == f"repeat({array.shape[1]}, auto)", f"the {name} grid is {grid['columns']}"
+        shown = np.array([float(v) for v in grid["values"]]).reshape(array.shape)
+        np.testing.assert_array_equal(shown, array, err_msg=f"the {name} at shift {shift}, {window}, {stride}")
+    before, after = expected[2], expected[3]
+    marked = np.array(state["grids"][3]["marked"]).reshape(after.shape)
+    assert (marked == (before != after)).all(), f"the marked cells at shift {shift}, window {window}, stride {stride}"
+
+    def columns(P):
+        return ", ".join(str(j) for j in range(P.shape[1]) if (P[:, j] == before.max()).any()) or "none"
+
+    h, w = after.shape
+    said = (
+        f"Shift {shift}, window {window} × {window}, stride {stride}: pooled map {h} × {w}; "
+        f"{int((before != after).sum())} of {h * w} positions differ from the unshifted pooled map (marked); "
+        f"its largest response, {before.max():g}, is in columns {columns(after)} (unshifted: {columns(before)})."
+    )
+    assert state["said"] == said
+
+
+def test_shift_under_pooling_agrees_with_nnx_max_pool(visit):
+    page, root = visit("shift")
+    check_shift(root, 1, 2, 2)  # the chapter's starting state
+    root.locator(".cfi-live input[type=range]").focus()
+    page.keyboard.press("Home")
+    check_shift(root, 0, 2, 2)
+    for shift in (1, 2, 3):
+        page.keyboard.press("ArrowRight")
+        check_shift(root, shift, 2, 2)
+    page.keyboard.press("Tab")  # the typed shift
+    for window, stride in [(2, 1), (3, 1), (3, 2), (1, 3), (4, 2)]:
+        page.keyboard.press("Tab")
+        type_into_focused(page, str(window))
+        page.keyboard.press("Tab")
+        type_into_focused(page, str(stride))
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        for shift in range(4):
+            type_into_focused(page, str(shift))
+            check_shift(root, shift, window, stride)
+    # bad input: a message beside the field, and the last valid state stays
+    message = root.locator(".cfi-msg")
+    typed = root.get_by_label("Shift (typed)")
+    for bad, says in [("a", "not a number"), ("1.5", "not a whole number"), ("9", "outside 0 to 3"), ("", "empty")]:
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.keyboard.insert_text(bad)
+        assert typed.get_attribute("aria-invalid") == "true", f"{bad!r} was accepted"
+        assert says in message.text_content(), f"{bad!r}: {message.text_content()!r}"
+        check_shift(root, 3, 4, 2)
+    page.keyboard.press("Tab")
+    type_into_focused(page, "7")
+    assert "outside 1 to 4" in message.text_content()
+    check_shift(root, 3, 4, 2)
+
+
+def test_breaking_the_pooling_stride_fails_the_comparison(visit):
+    """Make the page's pooling ignore the stride: the comparison with nnx.max_pool must notice."""
+    correct = "m = Math.max(m, E[i * stride + a][j * stride + b]);"
+
+    def no_stride(route):
+        page_html = route.fetch().text()
+        assert correct in page_html, "the JavaScript's pooling is not where this test expects it"
+        route.fulfill(body=page_html.replace(correct, "m = Math.max(m, E[i + a][j + b]);"), content_type="text/html")
+
+    page, root = visit("shift", route=no_stride)
+    with pytest.raises(AssertionError, match="the pooled at shift"):
+        check_shift(root, 1, 2, 2)
+
+
+# 6. The matrix W beside X, and its transpose (chapter 3)
+
+
+@functools.cache
+def chapter_conv_matrix():
+    """The chapter's own conv_matrix, taken from its notebook."""
+    notebook = json.loads((CHAPTERS / f"{PAGES['matrix']}.ipynb").read_text())
+    source = next(
+        "".join(c["source"])
+        for c in notebook["cells"]
+        if c["cell_type"] == "code" and "".join(c["source"]).startswith("def conv_matrix(")
+    )
+    namespace = {"jnp": jnp, "np": np}
+    exec(source, namespace)
+    return namespace["conv_matrix"]
+
+
+def matrix_state(root):
+    return root.evaluate("""r => {
+        const grids = [...r.querySelectorAll('.cfi-live [role=img]')];
+        const read = g => [...g.children].map(c => c.textContent);
+        const lit = g => [...g.children].map(c => c.className);
+        return {W: read(grids[0]), rows: lit(grids[0]), X: read(grids[1]), lit: lit(grids[1]),
+                back: read(grids[2]), backLit: lit(grids[2]),
+                forward: r.querySelector('.cfi-forward').textContent,
+                backward: r.querySelector('.cfi-backward').textContent};
+    }""")
+
+
+def check_matrix(root, row, g):
+    X, K = np.arange(9.0).reshape(3, 3), np.array([[1.0, 2.0], [3.0, 4.0]])
+    W = np.asarray(chapter_conv_matrix()(K, (3, 3)))
+    window = np.asarray(chapter_conv_matrix()(np.ones_like(K), (3, 3)))[row] != 0
+    state = matrix_state(root)
+    np.testing.assert_array_equal(np.array(state["W"], float).reshape(W.shape), W, err_msg="W is not conv_matrix's")
+    assert [c == "cfi-cur" for c in state["rows"]] == [r == row for r in range(4) for _ in range(9)], f"row {row}"
+    np.testing.assert_array_equal(np.array(state["X"], float), X.ravel())
+    assert [c == "cfi-win" for c in state["lit"]] == window.tolist(), f"the window of row {row} on X"
+    assert [c == "cfi-win" for c in state["backLit"]] == window.tolist()
+    i, j = divmod(row, 2)
+    match = re.fullmatch(
+        rf"Row {row} of W is output \({i}, {j}\): Y\[{i}, {j}\] = (.+) = (\S+), the window of X it lights up times "
+        r"the kernel\.",
+        state["forward"],
+    )
+    assert match, state["forward"]
+    terms = [[number(f) for f in term.split("×")] for term in match[1].split(" + ")]
+    np.testing.assert_allclose(terms, np.stack([W[row][window], X.ravel()[window]], axis=1))
+    assert float(match[2]) == pytest.approx((W @ X.ravel())[row]) == pytest.approx(corr2d(X, K)[i, j])
+    g = np.asarray(g, np.float64)
+    _, pullback = jax.vjp(lambda x: NAMESPACE["corr2d"](x, jnp.asarray(K, jnp.float32)), jnp.asarray(X, jnp.float32))
+    vjp = np.asarray(pullback(jnp.asarray(g, jnp.float32))[0], np.float64)
+    back = np.array(state["back"], float).reshape(3, 3)
+    np.testing.assert_allclose(back, vjp, rtol=1e-5, atol=1e-5, err_msg=f"W^T vec(g) for g = {g.tolist()}: jax.vjp")
+    np.testing.assert_allclose(back.ravel(), W.T @ g.ravel(), rtol=1e-5, atol=1e-5, err_msg="W.T @ vec(g)")
+    copy = "; ".join(", ".join(f"{v:g}" for v in r) for r in (K * float(g[i, j])).tolist())
+    assert f"puts g[{i}, {j}] × K = [{copy}] into the window of output ({i}, {j})" in state["backward"]
+
+
+def test_matrix_beside_x_agrees_with_conv_matrix_and_jax_vjp(visit):
+    page, root = visit("matrix")
+    g = [[1.0, 0.0], [0.0, 2.0]]
+    check_matrix(root, 0, g)  # the chapter's example
+    root.locator(".cfi-live input[type=range]").focus()
+    for row in (1, 2, 3):
+        page.keyboard.press("ArrowRight")
+        check_matrix(root, row, g)
+    page.keyboard.press("Home")
+    rng = np.random.default_rng(3)
+    for typed in (rng.integers(-5, 6, (2, 2)), rng.normal(size=(2, 2)).round(3)):
+        page.keyboard.press("Tab")  # g[0, 0], then the others in turn
+        for value in np.ravel(typed):
+            type_into_focused(page, f"{value:g}")
+            page.keyboard.press("Tab")
+        for _ in range(5):
+            page.keyboard.press("Shift+Tab")  # back to the slider
+        page.keyboard.press("End")
+        check_matrix(root, 3, typed)
+        page.keyboard.press("Home")
+        check_matrix(root, 0, typed)
+    field = root.get_by_label("g[1, 1]")
+    field.focus()
+    message = root.locator(".cfi-msg")
+    for bad, says in [("", "empty"), ("x", "not a number"), ("1e309", "outside")]:
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.keyboard.insert_text(bad)
+        assert field.get_attribute("aria-invalid") == "true" and says in message.text_content(), bad
+        check_matrix(root, 0, typed)
+
+
 # Every explorable: still figure without JavaScript and in print, phone width, the PDF, sizes
 
 
@@ -520,7 +727,8 @@ def test_the_pdf_shows_each_still_figure(book):  # noqa: F811
     Y = corr2d(np.arange(9.0).reshape(3, 3), np.arange(4.0).reshape(2, 2))
     sums = plain(f"Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = {Y[0, 0]:g}")
     edges = corr2d(thumbnail(), np.outer([1, 2, 1], [1, 0, -1]))
-    values = f"values from {edges.min():g} (black) to {edges.max():g} (white)"
+    limit = f"{np.percentile(np.abs(edges), 99):.6g}"
+    values = f"values from {edges.min():g} to {edges.max():g}; grey from −{limit} (black) through 0 (mid-grey)"
     field = jax_receptive_field(
         10, [("convolution", 3, 1, 0), ("max pooling", 2, 2, 0), ("convolution", 3, 1, 0)], 0, 0
     )[1]
@@ -528,6 +736,12 @@ def test_the_pdf_shows_each_still_figure(book):  # noqa: F811
     seen = f"sees input rows and columns {rows[0]} to {rows[-1]} of the 10 x 10 input"
     losses = ", ".join(f"{v:.4g}" for v in descent(0.03, 40, [0, 0.5])[0])
     steps = f"the loss before each of its 40 steps is {losses}"
+    before, after = flax_shift(1, 2, 2)[2:]
+    shifted = (
+        f"Shift 1, window 2 × 2, stride 2: pooled map {after.shape[0]} × {after.shape[1]}; {(before != after).sum()}"
+    )
+    first = corr2d(np.arange(9.0).reshape(3, 3), [[1, 2], [3, 4]])[0, 0]
+    matrix = f"Row 0 of W is output (0, 0): Y[0, 0] = 1×0 + 2×1 + 3×3 + 4×4 = {first:g}"
     squash = lambda s: re.sub(r"\s+", "", s)  # a long caption wraps across the PDF's lines
-    missing = [still for still in (sums, values, seen, steps) if squash(still) not in squash(text)]
+    missing = [still for still in (sums, values, seen, steps, shifted, matrix) if squash(still) not in squash(text)]
     assert not missing, f"the PDF lacks the still figures' captions {missing}"

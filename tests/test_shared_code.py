@@ -40,11 +40,15 @@ def defined_names(source):
 SHARED_NAMES = {name: snippet for snippet, source in SNIPPETS.items() for name in defined_names(source)}
 
 
+EVERY_KIND = sorted(set(shared_code.explorable_kinds(SNIPPETS["explorable"]).values()))
+
+
 def snippet_namespace(*names):
-    """The snippets `names` executed as a chapter would, with the chapter's usual imports."""
+    """The snippets `names` executed as a chapter would, with the chapter's usual imports (the explorables
+    with the JavaScript of every kind)."""
     namespace = {"jnp": jnp, "np": np, "plt": plt}
     for name in names:
-        exec(SNIPPETS[name], namespace)
+        exec(shared_code.explorable_source(EVERY_KIND) if name == "explorable" else SNIPPETS[name], namespace)
     return namespace
 
 
@@ -226,3 +230,47 @@ def test_explorables_are_the_same_on_every_run_and_explain_bad_arguments():
         explorable["receptive_field_explorable"](10, [("convolution", 3, 1, 0)], [10, 9])
     with pytest.raises(ValueError, match="integers 0 to 255"):
         explorable["kernel_playground"](np.full((4, 4), 300), {"box": np.ones((3, 3))}, "box", np.zeros((2, 2)))
+
+
+def notebook_calling(*calls):
+    cells = [{"cell_type": "code", "metadata": {"tags": ["shared-explorable"]}, "source": ""}]
+    return {"cells": cells + [{"cell_type": "code", "metadata": {}, "source": f"{call}(X, K, Y)"} for call in calls]}
+
+
+def test_a_chapter_carries_only_the_explorables_it_calls():
+    notebook = notebook_calling("sliding_window_explorable", "kernel_playground")
+    assert shared_code.kinds_called(notebook, SNIPPETS["explorable"]) == ["playground", "sliding"]
+    namespace = {"np": np}
+    exec(shared_code.source("explorable", notebook), namespace)
+    assert sorted(namespace["EXPLORABLE_SCRIPTS"]) == ["playground", "sliding"]
+    assert {"sliding_window_explorable", "kernel_playground", "_png"} <= set(namespace)
+    assert not {"descent_explorable", "receptive_field_explorable", "_field_1d"} & set(namespace)
+    for kind in ("playground", "sliding"):
+        script = (shared_code.SCRIPTS / f"{kind}.js").read_text()
+        assert script.startswith("import ") and "\nimport " not in namespace["EXPLORABLE_SCRIPTS"][kind]
+    assert "export " not in namespace["EXPLORABLE_COMMON"] and "function field(" in namespace["EXPLORABLE_COMMON"]
+
+
+def test_every_script_file_is_a_kind_of_explorable():
+    files = {path.stem for path in shared_code.SCRIPTS.glob("*.js")}
+    assert files == {"common", *EVERY_KIND}, f"scripts without a helper, or helpers without a script: {files}"
+
+
+def test_an_explorable_without_its_script_says_to_refresh():
+    namespace = {"np": np}
+    exec(shared_code.source("explorable", notebook_calling("sliding_window_explorable")), namespace)
+    namespace["EXPLORABLE_SCRIPTS"].clear()
+    with pytest.raises(ValueError, match="carries no script for the sliding explorable: run `make refresh`"):
+        namespace["sliding_window_explorable"](np.ones((2, 2)), np.ones((1, 1)), np.ones((2, 2)))
+
+
+def test_a_changed_script_makes_the_chapters_copy_stale(tmp_path, monkeypatch):
+    """The stale-copy test above compares a chapter's cell with shared_code.source: an edit to a .js file
+    must change that source."""
+    notebook = notebook_calling("descent_explorable")
+    before = shared_code.source("explorable", notebook)
+    for path in shared_code.SCRIPTS.glob("*.js"):
+        (tmp_path / path.name).write_text(path.read_text().replace("converges", "converged"))
+    monkeypatch.setattr(shared_code, "SCRIPTS", tmp_path)
+    after = shared_code.source("explorable", notebook)
+    assert after != before and '"converged"' in after

@@ -6,8 +6,9 @@ Before executing, it redraws the diagrams in figures/ and embeds each one into t
 markdown cells that show it (an <img> whose data-source names the SVG), so a chapter
 opened alone in Colab still has its figures; and it writes the code several chapters share
 into the cells that carry it: a code cell tagged `shared-NAME` gets chapters/_shared/NAME.py
-(tools/shared_code.py), so each notebook stands alone and no copy is kept by hand. After executing,
-it normalises the notebook metadata, so a refresh with no content change leaves git clean.
+(tools/shared_code.py), so each notebook stands alone and no copy is kept by hand; the explorables'
+cell gets the helpers of the kinds the chapter calls and their JavaScript (chapters/_shared/explorables/).
+After executing, it normalises the notebook metadata, so a refresh with no content change leaves git clean.
 """
 
 import base64

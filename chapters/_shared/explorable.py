@@ -44,501 +44,18 @@ background:#fff;border:1px solid #595959;border-radius:3px}
 .cfi-out{font-family:monospace;margin:.4rem 0}
 .cfi canvas{width:100%;max-width:256px;image-rendering:pixelated;
 border:1px solid #767676}
+.cfi-grid.cfi-shift>*{min-width:1.9rem;height:1.9rem}
 .cfi label{margin-right:.5rem;white-space:nowrap}
 .cfi label input{width:3.2rem}
 @media print{.cfi-live{display:none!important}
 .cfi-still{display:block!important}}
 """
 
-# Shared by every explorable: number formatting and checked fields. The part
-# of each kind defines build(root, data); EXPLORABLE_TAIL starts each one.
-EXPLORABLE_HEAD = r"""(function () {
-"use strict";
-function fmt(v) {
-  if (Object.is(v, -0)) v = 0;
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  return String(parseFloat(v.toPrecision(6)));
-}
-function factor(v) { return v < 0 ? "(" + fmt(v) + ")" : fmt(v); }
-function el(tag, attrs, text) {
-  const node = document.createElement(tag);
-  for (const key in attrs || {}) node.setAttribute(key, attrs[key]);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-function parse(text, low, high, integer) {
-  const s = text.trim();
-  const hint = ": type a number such as 2 or -0.5";
-  if (s === "") return {error: "empty" + hint};
-  if (!NUMBER.test(s))
-    return {error: "\u201c" + s + "\u201d is not a number" + hint};
-  const v = Number(s);
-  if (!isFinite(v) || v < low || v > high)
-    return {error: s + " is outside " + low + " to " + high};
-  if (integer && !Number.isInteger(v))
-    return {error: s + " is not a whole number"};
-  return {value: v};
-}
-// A field that calls accept(value) with each valid entry; accept returns an
-// error text to refuse it. A refused entry leaves the last valid state.
-function field(label, value, message, low, high, integer, accept) {
-  const input = el("input", {type: "text", inputmode: "decimal",
-                             "aria-label": label, value: fmt(value)});
-  input.addEventListener("input", function () {
-    const r = parse(input.value, low, high, integer);
-    const error = r.error || accept(r.value);
-    input.setAttribute("aria-invalid", error ? "true" : "false");
-    if (error) {
-      input.setAttribute("aria-describedby", message.id);
-      message.textContent = label + ": " + error + "; the figure keeps " +
-        "the last valid value.";
-    } else {
-      input.removeAttribute("aria-describedby");
-      message.textContent = "";
-    }
-  });
-  return input;
-}
-function corr(X, K) {
-  const kh = K.length, kw = K[0].length;
-  const oh = X.length - kh + 1, ow = X[0].length - kw + 1, Y = [];
-  for (let i = 0; i < oh; i++) {
-    Y.push([]);
-    for (let j = 0; j < ow; j++) {
-      let s = 0;
-      for (let a = 0; a < kh; a++)
-        for (let b = 0; b < kw; b++) s += X[i + a][j + b] * K[a][b];
-      Y[i].push(s);
-    }
-  }
-  return Y;
-}
-"""
-
-EXPLORABLE_TAIL = r"""
-document.querySelectorAll(".cfi[data-cfi=" + KIND + "]:not(.cfi-on)")
-  .forEach(function (root) {
-    const data = JSON.parse(root.querySelector(".cfi-data").textContent);
-    const live = root.querySelector(".cfi-live");
-    build(live, data, root.id);
-    live.hidden = false;
-    root.classList.add("cfi-on");
-  });
-})();
-"""
-
+# The JavaScript of each kind is chapters/_shared/explorables/KIND.js, which
+# imports from common.js; `make refresh` writes both here, for the kinds this
+# chapter uses, as classic scripts (tools/shared_code.py).
+EXPLORABLE_COMMON = ""
 EXPLORABLE_SCRIPTS = {}
-
-EXPLORABLE_SCRIPTS["sliding"] = r"""
-const KIND = "sliding";
-function build(live, d, id) {
-  const X = d.X.map(r => r.slice()), K = d.K.map(r => r.slice());
-  const kh = K.length, kw = K[0].length;
-  const oh = X.length - kh + 1, ow = X[0].length - kw + 1;
-  let pos = 0;
-  const row = live.appendChild(el("div", {class: "cfi-row"}));
-  const xCells = [], kCells = [], yCells = [];
-  function grid(name, A, cells, editable) {
-    const box = row.appendChild(el("fieldset"));
-    box.appendChild(el("legend", {}, name));
-    const g = box.appendChild(el("div", {class: "cfi-grid", style:
-      "grid-template-columns:repeat(" + A[0].length + ",auto)"}));
-    const message = el("p", {class: "cfi-msg", id: id + "-" + name[0]});
-    A.forEach(function (r, i) {
-      cells.push([]);
-      r.forEach(function (v, j) {
-        const label = name[0] + "[" + i + ", " + j + "]";
-        const cell = editable ? field(label, v, message, -1e6, 1e6, false,
-          function (value) { A[i][j] = value; render(); })
-          : el("output", {"aria-label": label});
-        g.appendChild(cell);
-        cells[i].push(cell);
-      });
-    });
-    box.appendChild(message);
-  }
-  grid("X, the input", X, xCells, true);
-  grid("K, the kernel", K, kCells, true);
-  grid("Y, the output", [...Array(oh)].map(() => Array(ow).fill(0)),
-       yCells, false);
-  const controls = live.appendChild(el("div", {class: "cfi-row"}));
-  const label = controls.appendChild(el("label", {}, "Kernel position "));
-  const slider = label.appendChild(el("input", {type: "range", min: 0,
-    max: oh * ow - 1, step: 1, value: 0}));
-  const back = controls.appendChild(el("button", {type: "button"},
-                                       "Previous"));
-  const next = controls.appendChild(el("button", {type: "button"}, "Next"));
-  const sum = live.appendChild(el("p", {class: "cfi-out cfi-sum",
-                                        "aria-live": "polite"}));
-  function go(p) { pos = (p + oh * ow) % (oh * ow); render(); }
-  slider.addEventListener("input", () => go(Number(slider.value)));
-  back.addEventListener("click", () => go(pos - 1));
-  next.addEventListener("click", () => go(pos + 1));
-  function render() {
-    const Y = corr(X, K), i = Math.floor(pos / ow), j = pos % ow;
-    slider.value = pos;
-    slider.setAttribute("aria-valuetext", "row " + i + ", column " + j);
-    xCells.forEach((r, a) => r.forEach(function (c, b) {
-      c.classList.toggle("cfi-win", a >= i && a < i + kh &&
-                                    b >= j && b < j + kw);
-    }));
-    yCells.forEach((r, a) => r.forEach(function (c, b) {
-      c.textContent = fmt(Y[a][b]);
-      c.classList.toggle("cfi-cur", a === i && b === j);
-    }));
-    const terms = [];
-    for (let a = 0; a < kh; a++)
-      for (let b = 0; b < kw; b++)
-        terms.push(factor(X[i + a][j + b]) + "\u00d7" + factor(K[a][b]));
-    sum.textContent = "Y[" + i + ", " + j + "] = " + terms.join(" + ") +
-      " = " + fmt(Y[i][j]);
-  }
-  render();
-}
-"""
-
-EXPLORABLE_SCRIPTS["playground"] = r"""
-const KIND = "playground";
-function build(live, d, id) {
-  const K = d.presets[d.initial].map(r => r.slice()), cells = [];
-  const row = live.appendChild(el("div", {class: "cfi-row"}));
-  const box = row.appendChild(el("fieldset"));
-  box.appendChild(el("legend", {}, "Kernel K"));
-  const label = box.appendChild(el("label", {}, "Preset "));
-  const preset = label.appendChild(el("select"));
-  for (const name in d.presets)
-    preset.appendChild(el("option", {value: name}, name));
-  preset.value = d.initial;
-  const g = box.appendChild(el("div", {class: "cfi-grid", style:
-    "grid-template-columns:repeat(3,auto);margin-top:.4rem"}));
-  const message = el("p", {class: "cfi-msg", id: id + "-k"});
-  K.forEach((r, i) => r.forEach(function (v, j) {
-    const input = field("K[" + i + ", " + j + "]", v, message, -1e6, 1e6,
-      false, function (value) { K[i][j] = value; render(); });
-    cells.push(input);
-    g.appendChild(input);
-  }));
-  box.appendChild(message);
-  const pictures = row.appendChild(el("div", {class: "cfi-row"}));
-  const photo = pictures.appendChild(el("figure"));
-  const source = photo.appendChild(
-    document.querySelector("#" + id + " .cfi-photo").cloneNode());
-  photo.appendChild(el("figcaption", {}, "the photograph X"));
-  const result = pictures.appendChild(el("figure"));
-  const canvas = result.appendChild(el("canvas", {role: "img"}));
-  const caption = result.appendChild(el("figcaption"));
-  const status = live.appendChild(el("p", {class: "cfi-out cfi-range",
-                                           "aria-live": "polite"}));
-  let X = null;
-  preset.addEventListener("change", function () {
-    const P = d.presets[preset.value];
-    P.forEach((r, i) => r.forEach(function (v, j) {
-      K[i][j] = v;
-      cells[3 * i + j].value = fmt(v);
-      cells[3 * i + j].setAttribute("aria-invalid", "false");
-    }));
-    message.textContent = "";
-    render();
-  });
-  function render() {
-    if (!X) return;
-    const Y = corr(X, K), h = Y.length, w = Y[0].length;
-    let low = Infinity, high = -Infinity;
-    Y.forEach(r => r.forEach(function (v) {
-      low = Math.min(low, v); high = Math.max(high, v);
-    }));
-    canvas.width = w; canvas.height = h;
-    const c = canvas.getContext("2d"), image = c.createImageData(w, h);
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < w; j++) {
-        const v = high > low ?
-          Math.round(255 * (Y[i][j] - low) / (high - low)) : 128;
-        image.data.set([v, v, v, 255], 4 * (i * w + j));
-      }
-    c.putImageData(image, 0, 0);
-    const text = "Y = corr2d(X, K), " + h + " \u00d7 " + w +
-      ": values from " + fmt(low) + " (black) to " + fmt(high) + " (white)";
-    canvas.setAttribute("aria-label", "the filtered photograph. " + text);
-    caption.textContent = "the filtered photograph Y";
-    status.textContent = text;
-  }
-  source.decode().then(function () {
-    const c = el("canvas", {width: d.size[1], height: d.size[0]});
-    const g = c.getContext("2d", {willReadFrequently: true});
-    g.drawImage(source, 0, 0);
-    const px = g.getImageData(0, 0, d.size[1], d.size[0]).data;
-    X = [...Array(d.size[0])].map((_, i) => [...Array(d.size[1])]
-      .map((_, j) => px[4 * (i * d.size[1] + j)]));
-    render();
-  });
-}
-"""
-
-EXPLORABLE_SCRIPTS["fields"] = r"""
-const KIND = "fields";
-const KINDS = ["convolution", "max pooling", "average pooling"];
-function build(live, d, id) {
-  const state = {n: d.n, count: d.layers.length,
-                 layers: d.layers.map(l => l.slice())};
-  while (state.layers.length < 3) state.layers.push(["convolution", 3, 1, 0]);
-  let focus = [0, 0];
-  function sizes(s) {
-    const out = [s.n];
-    for (const [, k, stride, pad] of s.layers.slice(0, s.count)) {
-      const n = out[out.length - 1];
-      if (n + 2 * pad < k) return {error: "the window, " + k + " wide, " +
-        "does not fit the " + n + " \u00d7 " + n + " map padded by " + pad};
-      out.push(Math.floor((n + 2 * pad - k) / stride) + 1);
-    }
-    return {sizes: out};
-  }
-  // try a change on a copy; keep it only if every layer still fits
-  function attempt(change) {
-    const copy = {n: state.n, count: state.count,
-                  layers: state.layers.map(l => l.slice())};
-    change(copy);
-    const r = sizes(copy);
-    if (r.error) return r.error;
-    Object.assign(state, copy);
-    render();
-    return "";
-  }
-  const top = live.appendChild(el("div", {class: "cfi-row"}));
-  const general = top.appendChild(el("fieldset"));
-  general.appendChild(el("legend", {}, "Network"));
-  const gm = el("p", {class: "cfi-msg", id: id + "-n"});
-  const nl = general.appendChild(el("label", {}, "Input size "));
-  nl.appendChild(field("Input size", state.n, gm, 1, 16, true,
-    v => attempt(s => { s.n = v; })));
-  const cl = general.appendChild(el("label", {}, "Layers "));
-  const count = cl.appendChild(el("select"));
-  [1, 2, 3].forEach(c => count.appendChild(el("option", {value: c}, c)));
-  count.value = state.count;
-  count.addEventListener("change", function () {
-    gm.textContent = attempt(s => { s.count = Number(count.value); });
-  });
-  general.appendChild(gm);
-  const boxes = state.layers.map(function (layer, l) {
-    const box = top.appendChild(el("fieldset"));
-    box.appendChild(el("legend", {}, "Layer " + (l + 1)));
-    const m = el("p", {class: "cfi-msg", id: id + "-l" + l});
-    const kl = box.appendChild(el("label", {}, "Kind "));
-    const kind = kl.appendChild(el("select", {"aria-label":
-      "Layer " + (l + 1) + " kind"}));
-    KINDS.forEach(k => kind.appendChild(el("option", {value: k}, k)));
-    kind.value = layer[0];
-    kind.addEventListener("change", () => attempt(s => {
-      s.layers[l][0] = kind.value; }));
-    [["window", 1, 1, 7], ["stride", 2, 1, 4], ["padding", 3, 0, 3]]
-      .forEach(function ([name, at, low, high]) {
-        const lab = box.appendChild(el("label", {}, name + " "));
-        lab.appendChild(field("Layer " + (l + 1) + " " + name, layer[at],
-          m, low, high, true, v => attempt(s => { s.layers[l][at] = v; })));
-      });
-    box.appendChild(m);
-    return box;
-  });
-  const shapes = live.appendChild(el("ol", {class: "cfi-out"}));
-  const maps = live.appendChild(el("div", {class: "cfi-row"}));
-  const inputBox = maps.appendChild(el("figure"));
-  const inputGrid = inputBox.appendChild(el("div", {class:
-    "cfi-grid cfi-small", role: "img"}));
-  inputBox.appendChild(el("figcaption", {}, "input: the receptive field " +
-                                            "of the chosen output cell"));
-  const outputBox = maps.appendChild(el("figure"));
-  const outputGrid = outputBox.appendChild(el("div", {class:
-    "cfi-grid cfi-small", role: "grid", "aria-label": "output cells: " +
-    "arrow keys choose one"}));
-  outputBox.appendChild(el("figcaption", {}, "output: choose a cell with " +
-                                             "the arrow keys"));
-  const said = live.appendChild(el("p", {class: "cfi-out cfi-field",
-                                         "aria-live": "polite"}));
-  // the input pixels output index i depends on, along one axis
-  function field1d(i) {
-    let on = new Set([i]);
-    const s = sizes(state).sizes;
-    for (let l = state.count - 1; l >= 0; l--) {
-      const [, k, stride, pad] = state.layers[l], next = new Set();
-      on.forEach(function (o) {
-        for (let a = 0; a < k; a++) {
-          const p = o * stride - pad + a;
-          if (p >= 0 && p < s[l]) next.add(p);
-        }
-      });
-      on = next;
-    }
-    return [...on].sort((a, b) => a - b);
-  }
-  function span(list) {
-    const run = list.length && list[list.length - 1] - list[0] + 1 ===
-      list.length;
-    if (!list.length) return "none (only padding)";
-    return run ? list[0] + " to " + list[list.length - 1] : list.join(", ");
-  }
-  let outputCells = [];
-  function render(keepFocus) {
-    const s = sizes(state).sizes, n = s[0], m = s[s.length - 1];
-    focus = [Math.min(focus[0], m - 1), Math.min(focus[1], m - 1)];
-    boxes.forEach((b, l) => { b.hidden = l >= state.count; });
-    shapes.replaceChildren(...state.layers.slice(0, state.count).map(
-      ([kind, k, stride, pad], l) => el("li", {}, "layer " + (l + 1) + ", " +
-        kind + ": \u230a(" + s[l] + " + 2\u00d7" + pad + " \u2212 " + k +
-        ") / " + stride + "\u230b + 1 = " + s[l + 1] + ", a " + s[l + 1] +
-        " \u00d7 " + s[l + 1] + " map")));
-    const rows = field1d(focus[0]), cols = field1d(focus[1]);
-    inputGrid.style.gridTemplateColumns = "repeat(" + n + ",auto)";
-    inputGrid.replaceChildren(...[...Array(n * n)].map(function (_, p) {
-      const on = rows.includes(Math.floor(p / n)) && cols.includes(p % n);
-      return el("span", {class: on ? "cfi-win" : ""});
-    }));
-    const text = "Output (" + focus[0] + ", " + focus[1] + ") of the " + m +
-      " \u00d7 " + m + " output sees input rows " + span(rows) +
-      " and columns " + span(cols) + ": " + rows.length + " \u00d7 " +
-      cols.length + " of the " + n + " \u00d7 " + n + " pixels.";
-    inputGrid.setAttribute("aria-label", text);
-    outputGrid.style.gridTemplateColumns = "repeat(" + m + ",auto)";
-    outputCells = [...Array(m * m)].map(function (_, p) {
-      const i = Math.floor(p / m), j = p % m;
-      const here = i === focus[0] && j === focus[1];
-      const cell = el("span", {role: "gridcell", class: here ? "cfi-cur" : "",
-        tabindex: here ? 0 : -1, "aria-label": "output (" + i + ", " + j +
-        ")", "aria-selected": here ? "true" : "false"});
-      cell.addEventListener("click", () => move(i, j));
-      return cell;
-    });
-    const lines = [];
-    for (let i = 0; i < m; i++)
-      lines.push(el("div", {role: "row", style: "display:contents"}));
-    outputCells.forEach((c, p) => lines[Math.floor(p / m)].appendChild(c));
-    outputGrid.replaceChildren(...lines);
-    said.textContent = text;
-    if (keepFocus) outputCells[focus[0] * m + focus[1]].focus();
-  }
-  function move(i, j) {
-    const m = sizes(state).sizes.slice(-1)[0];
-    focus = [Math.max(0, Math.min(m - 1, i)), Math.max(0, Math.min(m - 1, j))];
-    render(true);
-  }
-  const STEPS = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1],
-                 ArrowRight: [0, 1]};
-  outputGrid.addEventListener("keydown", function (event) {
-    const step = STEPS[event.key];
-    if (!step) return;
-    event.preventDefault();
-    move(focus[0] + step[0], focus[1] + step[1]);
-  });
-  render(false);
-}
-"""
-
-EXPLORABLE_SCRIPTS["descent"] = r"""
-const KIND = "descent";
-function build(live, d, id) {
-  const X = d.X, Y = d.Y, box = d.box;
-  let rate = d.rate, steps = d.steps;
-  function loss(w) {
-    const P = corr(X, [w]);
-    let s = 0;
-    P.forEach((r, i) => r.forEach(function (v, j) {
-      s += (v - Y[i][j]) ** 2;
-    }));
-    return s;
-  }
-  function gradient(w) {
-    const P = corr(X, [w]), g = [0, 0];
-    P.forEach((r, i) => r.forEach(function (v, j) {
-      g[0] += 2 * (v - Y[i][j]) * X[i][j];
-      g[1] += 2 * (v - Y[i][j]) * X[i][j + 1];
-    }));
-    return g;
-  }
-  function descend() {
-    let w = d.start.slice();
-    const path = [w], losses = [];
-    for (let t = 0; t < steps; t++) {
-      losses.push(loss(w));
-      const g = gradient(w);
-      w = [w[0] - rate * g[0], w[1] - rate * g[1]];
-      path.push(w);
-    }
-    return {path: path, losses: losses};
-  }
-  const row = live.appendChild(el("div", {class: "cfi-row"}));
-  const controls = row.appendChild(el("fieldset"));
-  controls.appendChild(el("legend", {}, "Gradient descent"));
-  const message = el("p", {class: "cfi-msg", id: id + "-m"});
-  const rl = controls.appendChild(el("label", {}, "Learning rate "));
-  const slider = rl.appendChild(el("input", {type: "range", min: 0.001,
-    max: 0.06, step: 0.001, value: rate}));
-  const typed = field("Learning rate (typed)", rate, message, 1e-4, 1,
-    false,
-    function (v) { rate = v; slider.value = v; draw(); });
-  controls.appendChild(el("label", {}, "or type it ")).appendChild(typed);
-  const sl = controls.appendChild(el("label", {}, "Steps "));
-  sl.appendChild(field("Steps", steps, message, 1, 100, true,
-    function (v) { steps = v; draw(); }));
-  controls.appendChild(message);
-  slider.addEventListener("input", function () {
-    rate = Number(slider.value);
-    typed.value = fmt(rate);
-    typed.setAttribute("aria-invalid", "false");
-    message.textContent = "";
-    draw();
-  });
-  const figure = row.appendChild(el("figure"));
-  const canvas = figure.appendChild(el("canvas", {role: "img",
-    width: 240, height: 240}));
-  figure.appendChild(el("figcaption", {}, "loss over the two weights " +
-    "(lighter is lower), the path from the start; x: K[0, 0], y: K[0, 1]"));
-  const said = live.appendChild(el("p", {class: "cfi-out cfi-descent",
-                                         "aria-live": "polite"}));
-  const table = live.appendChild(el("p", {class: "cfi-out cfi-losses"}));
-  // the loss surface, once: grey levels of log(loss)
-  const size = 240, shade = document.createElement("canvas");
-  shade.width = shade.height = size;
-  const sc = shade.getContext("2d"), img = sc.createImageData(size, size);
-  const at = p => box[0] + (box[1] - box[0]) * p / (size - 1);
-  for (let i = 0; i < size; i++)
-    for (let j = 0; j < size; j++) {
-      const v = Math.log(1 + loss([at(j), at(size - 1 - i)]));
-      const g = Math.max(0, Math.min(255, 255 - 40 * v));
-      img.data.set([g, g, 255, 255], 4 * (i * size + j));
-    }
-  sc.putImageData(img, 0, 0);
-  function draw() {
-    const r = descend(), c = canvas.getContext("2d");
-    c.drawImage(shade, 0, 0);
-    const px = v => (v - box[0]) / (box[1] - box[0]) * (size - 1);
-    c.strokeStyle = "#b00020"; c.fillStyle = "#b00020"; c.lineWidth = 2;
-    c.beginPath();
-    r.path.forEach(function (w, t) {
-      const x = px(w[0]), y = size - 1 - px(w[1]);
-      if (t === 0) c.moveTo(x, y); else c.lineTo(x, y);
-    });
-    c.stroke();
-    r.path.forEach(function (w) {
-      c.fillRect(px(w[0]) - 2, size - 1 - px(w[1]) - 2, 4, 4);
-    });
-    const last = r.path[r.path.length - 1], end = loss(last);
-    // the text's rule: each step multiplies the error along an
-    // eigenvector of the Hessian by 1 - rate * curvature
-    const f = Math.max(...d.curvatures.map(c => Math.abs(1 - rate * c)));
-    const verdict = Math.abs(f - 1) <= 1e-9 ?
-      "oscillates without converging" : f < 1 ? "converges" : "diverges";
-    const text = "Rate " + fmt(rate) + ", " + steps + " steps: loss " +
-      fmt(r.losses[0]) + " at the start, " + fmt(end) + " after the last " +
-      "step; kernel [" + fmt(last[0]) + ", " + fmt(last[1]) + "]. " +
-      "Largest |1 \u2212 rate \u00d7 curvature| = " + fmt(f) + ", so it " +
-      verdict + ".";
-    canvas.setAttribute("aria-label", text);
-    said.textContent = text;
-    table.textContent = "Loss before each step: " +
-      r.losses.map(fmt).join(", ");
-  }
-  draw();
-}
-"""
 
 
 def _fmt(value):
@@ -584,6 +101,14 @@ def _svg_uri(width, height, body, alt):
     )
 
 
+def _svg_img(width, height, body, alt):
+    """An <img> of the SVG drawing `body`, with `alt` as its text."""
+    return (
+        f'<img src="{_svg_uri(width, height, body, alt)}" '
+        f'alt="{html.escape(alt)}" width="{width}" height="{height}">'
+    )
+
+
 def _svg_grid(A, x, y, size, title, marked=lambda i, j: False, fill="#ffd54f"):
     """SVG of a grid of numbers, the cells where marked(i, j) filled."""
     parts = [f'<text x="{x}" y="{y - 6}">{html.escape(title)}</text>']
@@ -607,7 +132,17 @@ def _explorable(kind, data, still, caption):
     """The HTML of one explorable: a still figure, its data and its script."""
     state = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     name = f"cfi-{kind}-{hashlib.sha1(state.encode()).hexdigest()[:8]}"
-    script = EXPLORABLE_HEAD + EXPLORABLE_SCRIPTS[kind] + EXPLORABLE_TAIL
+    if kind not in EXPLORABLE_SCRIPTS:
+        raise ValueError(
+            f"this notebook carries no script for the {kind} explorable: "
+            "run `make refresh` on it (it writes the kinds a chapter calls)"
+        )
+    script = (
+        '(() => {\n"use strict";\n'
+        + EXPLORABLE_COMMON
+        + EXPLORABLE_SCRIPTS[kind]
+        + "})();"
+    )
     return HTML(
         f'<div class="cfi" id="{name}" data-cfi="{kind}">'
         f"<style>{EXPLORABLE_STYLE.strip()}</style>"
@@ -654,21 +189,17 @@ def sliding_window_explorable(X, K, Y):
         f"{first}, the shaded first cell of the output Y."
     )
     height = 40 + size * max(len(X), len(K), len(Y))
-    still = (
-        f'<img src="{_svg_uri(width, height, body, alt)}" '
-        f'alt="{html.escape(alt)}" width="{width}" height="{height}">'
-    )
+    still = _svg_img(width, height, body, alt)
     caption = f"{html.escape(first)}. Step the kernel and edit the numbers."
     return _explorable("sliding", {"X": X, "K": K}, still, caption)
 
 
-def _grey(Y):
-    """Map values linearly onto 0 (the smallest) to 255 (the largest)."""
-    Y = np.asarray(Y, dtype=np.float64)
-    low, high = Y.min(), Y.max()
-    if high == low:
-        return np.full(Y.shape, 128)
-    return np.floor(255 * (Y - low) / (high - low) + 0.5)
+def _grey(Y, limit):
+    """The chapter's grey scale: -limit black, 0 mid-grey, limit white."""
+    if not limit > 0:
+        return np.full(np.shape(Y), 128)
+    level = np.floor(256 * (np.asarray(Y, np.float64) + limit) / (2 * limit))
+    return np.clip(level, 0, 255)
 
 
 def kernel_playground(image, presets, initial, filtered):
@@ -682,10 +213,12 @@ def kernel_playground(image, presets, initial, filtered):
     presets = {name: _as_lists(kernel) for name, kernel in presets.items()}
     filtered = np.asarray(filtered)
     low, high = _fmt(filtered.min()), _fmt(filtered.max())
+    limit = float(np.percentile(np.abs(np.asarray(filtered, np.float64)), 99))
     h, w = filtered.shape
     text = (
-        f"Y = corr2d(X, K), {h} × {w}: values from {low} (black) to "
-        f"{high} (white)"
+        f"Y = corr2d(X, K), {h} × {w}: values from {low} to {high}; grey "
+        f"from −{_fmt(limit)} (black) through 0 (mid-grey) to "
+        f"{_fmt(limit)} (white), {_fmt(limit)} the 99th percentile of |Y|"
     )
     kernel = "; ".join(
         ", ".join(_fmt(v) for v in row) for row in presets[initial]
@@ -697,7 +230,7 @@ def kernel_playground(image, presets, initial, filtered):
     still = (
         f'<img class="cfi-photo" src="{_png(image)}" alt="{photo_alt}" '
         f'width="{image.shape[1]}" height="{image.shape[0]}"> '
-        f'<img src="{_png(_grey(filtered))}" alt="{html.escape(alt)}" '
+        f'<img src="{_png(_grey(filtered, limit))}" alt="{html.escape(alt)}" '
         f'width="{w}" height="{h}">'
     )
     caption = html.escape(f"{initial} kernel [{kernel}]. {text}.")
@@ -758,10 +291,7 @@ def receptive_field_explorable(n, layers, sizes):
             zip(layers, sizes, sizes[1:]), 1
         )
     )
-    still = (
-        f'<img src="{_svg_uri(width, height, body, alt)}" '
-        f'alt="{html.escape(alt)}" width="{width}" height="{height}">'
-    )
+    still = _svg_img(width, height, body, alt)
     caption = html.escape(f"{alt} {steps}.")
     data = {"n": n, "layers": [list(layer) for layer in layers]}
     return _explorable("fields", data, still, caption)
@@ -800,10 +330,7 @@ def descent_explorable(X, Y, start, rate, steps, curvatures):
         'stroke-width="2"/><text x="30" y="16">log(1 + loss), '
         f"{len(losses)} steps</text>"
     )
-    still = (
-        f'<img src="{_svg_uri(420, 220, body, alt)}" '
-        f'alt="{html.escape(alt)}" width="420" height="220">'
-    )
+    still = _svg_img(420, 220, body, alt)
     data = {
         "X": _as_lists(X),
         "Y": _as_lists(Y),
@@ -814,3 +341,160 @@ def descent_explorable(X, Y, start, rate, steps, curvatures):
         "box": [-1.5, 2.5],
     }
     return _explorable("descent", data, still, html.escape(alt))
+
+
+def _max_pool(E, k, stride):
+    """Max pooling with a k x k window, no padding, in NumPy."""
+    h, w = (
+        (np.shape(E)[0] - k) // stride + 1,
+        (np.shape(E)[1] - k) // stride + 1,
+    )
+    return np.array(
+        [
+            [
+                np.max(
+                    E[i * stride : i * stride + k, j * stride : j * stride + k]
+                )
+                for j in range(w)
+            ]
+            for i in range(h)
+        ]
+    )
+
+
+def shift_pooling_explorable(X, K, shift, window, stride, pooled):
+    """The image X moved 0 to 3 pixels to the right (jnp.roll along the
+    columns), its edge map corr2d(X, K), and that map max-pooled, unshifted
+    and shifted. `pooled` holds the chapter's two library results for the
+    starting state, [unshifted, moved by `shift`], which must agree with the
+    page's arithmetic; the still figure shows them.
+    """
+    X, K = np.asarray(X, np.float64), np.asarray(K, np.float64)
+    kh, kw = K.shape
+    h, w = X.shape[0] - kh + 1, X.shape[1] - kw + 1
+
+    def edges(image):
+        return sum(
+            K[a, b] * image[a : a + h, b : b + w]
+            for a in range(kh)
+            for b in range(kw)
+        )
+
+    moved = np.roll(X, shift, axis=1)
+    before, after = (
+        _max_pool(edges(image), window, stride) for image in (X, moved)
+    )
+    for name, ours, theirs in zip(
+        ["unshifted", "shifted"], [before, after], pooled
+    ):
+        if np.shape(theirs) != ours.shape or not np.allclose(ours, theirs):
+            raise ValueError(
+                f"the {name} pooled map given differs from max pooling the "
+                f"edge map with a {window} x {window} window, stride {stride}"
+            )
+    differ = before != after
+    cell = 24
+    left = [10]
+    for A in (moved, edges(moved), before):
+        left.append(left[-1] + cell * (A.shape[1] + 1))
+    titles = [
+        f"moved {shift} right",
+        "edge map",
+        "pooled, unshifted",
+        "pooled, shifted",
+    ]
+    body = "".join(
+        _svg_grid(A, x, 30, cell, title, marked, "#9fd0ff")
+        for A, x, title, marked in zip(
+            (moved, edges(moved), before, after),
+            left,
+            titles,
+            (
+                lambda i, j: False,
+                lambda i, j: False,
+                lambda i, j: False,
+                lambda i, j: differ[i, j],
+            ),
+        )
+    )
+    width = left[-1] + cell * after.shape[1] + 10
+    height = 40 + cell * X.shape[0]
+    top = before.max()
+
+    def columns(P):
+        found = [j for j in range(P.shape[1]) if (P[:, j] == top).any()]
+        return ", ".join(map(str, found)) or "none"
+
+    hh, ww = after.shape
+    text = (
+        f"Shift {shift}, window {window} × {window}, stride {stride}: "
+        f"pooled map {hh} × {ww}; {int(differ.sum())} of {hh * ww} positions "
+        "differ from the unshifted pooled map (marked); its largest "
+        f"response, {_fmt(top)}, is in columns {columns(after)} (unshifted: "
+        f"{columns(before)})."
+    )
+    still = _svg_img(width, height, body, text)
+    data = {
+        "X": _as_lists(X),
+        "K": _as_lists(K),
+        "shift": int(shift),
+        "window": int(window),
+        "stride": int(stride),
+    }
+    return _explorable("shift", data, still, html.escape(text))
+
+
+def conv_matrix_explorable(X, K, W, g, back, row=0):
+    """W, the matrix of cross-correlation with K on inputs shaped like X,
+    beside X: a row of W lights up its window on X; and W^T vec(g) for an
+    output-shaped g. `W` and `back` = W^T vec(g) are the chapter's own
+    results, which must agree with the page's arithmetic; the still figure
+    shows them, with row `row` chosen.
+    """
+    X, K = np.asarray(X, np.float64), np.asarray(K, np.float64)
+    W, g = np.asarray(W, np.float64), np.asarray(g, np.float64)
+    (h, w), (kh, kw) = X.shape, K.shape
+    oh, ow = h - kh + 1, w - kw + 1
+    ours = np.zeros((oh, ow, h, w))
+    for i in range(oh):
+        for j in range(ow):
+            ours[i, j, i : i + kh, j : j + kw] = K
+    ours = ours.reshape(oh * ow, h * w)
+    if W.shape != ours.shape or not np.allclose(W, ours):
+        raise ValueError("W is not the matrix of cross-correlation with K")
+    if not np.allclose(np.ravel(back), W.T @ g.ravel()):
+        raise ValueError("back is not W.T @ vec(g)")
+    i, j = divmod(row, ow)
+    lit = np.zeros((h, w), bool)
+    lit[i : i + kh, j : j + kw] = True
+    terms = " + ".join(
+        f"{_fmt(K[a, b])}×{_fmt(X[i + a, j + b])}"
+        for a in range(kh)
+        for b in range(kw)
+    )
+    y = _fmt(W[row] @ X.ravel())
+    text = (
+        f"Row {row} of W is output ({i}, {j}): Y[{i}, {j}] = {terms} = {y}, "
+        "the window of X it lights up times the kernel. W transposed times "
+        f"vec(g), g = {_as_lists(g)}: {_as_lists(np.reshape(back, (h, w)))}."
+    )
+    cell = 24
+    left = [10, 10 + cell * (w * h + 1), 10 + cell * (w * h + w + 2)]
+    body = (
+        _svg_grid(W, left[0], 30, cell, "W", lambda r, p: r == row, "#9fd0ff")
+        + _svg_grid(X, left[1], 30, cell, "X", lambda a, b: lit[a, b])
+        + _svg_grid(
+            np.reshape(back, (h, w)),
+            left[2],
+            30,
+            cell,
+            "W^T vec(g)",
+            lambda a, b: lit[a, b],
+        )
+    )
+    width = left[2] + cell * w + 10
+    height = 40 + cell * max(W.shape[0], h)
+    still = _svg_img(width, height, body, text)
+    data = {"X": _as_lists(X), "K": _as_lists(K), "g": _as_lists(g)}
+    data["row"] = int(row)
+    return _explorable("matrix", data, still, html.escape(text))
