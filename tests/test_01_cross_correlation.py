@@ -76,12 +76,16 @@ def lax_correlation(X, K):
 
 WRONG_ANSWERS = {
     "corr2d_padded": {
-        "padding forgotten": (lambda c: lambda X, K, pad: c.corr2d(X, K), "expected shape"),
+        "padding forgotten": (lambda c: lambda X, K, pad: c.corr2d(X, K), "X is not padded"),
         "transposed result": (
             lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K).T,
             "transpose of the right answer",
         ),
-        "flipped kernel": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), c.jnp.flip(K)), "values are wrong"),
+        "flipped kernel": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), c.jnp.flip(K)), "kernel is flipped"),
+        "padded on one side": (
+            lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, ((pad, 0), (pad, 0))), K),
+            "one side of each axis only",
+        ),
         "padded twice": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, 2 * pad), K), "expected shape"),
         "NaN": (lambda c: lambda X, K, pad: c.corr2d(c.jnp.pad(X, pad), K) * float("nan"), "contains NaN"),
     },
@@ -108,7 +112,8 @@ WRONG_ANSWERS = {
     "receptive_field_size": {
         "k per layer": (lambda c: lambda layers, k: layers * k, "k - 1 pixels, not k"),
         "multiplied": (lambda c: lambda layers, k: k**layers, "by addition, not multiplication"),
-        "one short": (lambda c: lambda layers, k: layers * (k - 1), "values are wrong"),
+        "one short": (lambda c: lambda layers, k: layers * (k - 1), "one pixel short"),
+        "one pixel more per layer": (lambda c: lambda layers, k: k + layers - 1, "values are wrong"),
     },
     "corr2d_loops_jax": {
         "the NumPy loops": (lambda c: c.corr2d_loops, "jax.grad cannot trace corr2d_loops_jax"),

@@ -102,8 +102,8 @@ def test_check_diagonal_edges_accepts_the_solution(chapter):
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (lambda image: jnp.asarray(image)[:-1, :-1] - jnp.asarray(image)[1:, 1:], "values are wrong"),  # other diagonal
-        (lambda image: jnp.asarray(image)[1:, :-1] - jnp.asarray(image)[:-1, 1:], "values are wrong"),  # sign flipped
+        (lambda image: jnp.asarray(image)[:-1, :-1] - jnp.asarray(image)[1:, 1:], "top-left and bottom-right"),
+        (lambda image: jnp.asarray(image)[1:, :-1] - jnp.asarray(image)[:-1, 1:], "sign is reversed"),
         (lambda image: (jnp.asarray(image)[:-1, 1:] - jnp.asarray(image)[1:, :-1]).T, "transpose of the right answer"),
         (lambda image: jnp.asarray(image)[:, :-1] - jnp.asarray(image)[:, 1:], "expected shape"),  # the [1, -1] kernel
         (not_implemented, "NotImplementedError"),
@@ -136,12 +136,13 @@ def sobel_variant(chapter, pad_mode="symmetric", scale=4, combine=lambda v, h: j
     "variant, message",
     [
         (dict(pad_mode=None), "expected shape"),
-        (dict(pad_mode="constant"), "values are wrong"),
-        (dict(pad_mode="reflect"), "values are wrong"),  # NumPy's reflect skips the border pixel; SciPy's repeats it
-        (dict(scale=1), "values are wrong"),
+        (dict(pad_mode="constant"), "padded with zeros"),
+        (dict(pad_mode="reflect"), "leaves the border pixel out"),  # NumPy's reflect, not SciPy's
+        (dict(scale=1), "divide each Sobel kernel by 4"),
+        (dict(scale=2), "values are wrong"),  # divided by the two non-zero weights of a row
         (dict(combine=lambda v, h: jnp.sqrt(v + h)), "contains NaN"),  # forgot the squares
     ],
-    ids=["no-padding", "zero-padding", "numpy-reflect", "no-division-by-4", "no-squares"],
+    ids=["no-padding", "zero-padding", "numpy-reflect", "no-division-by-4", "divided-by-2", "no-squares"],
 )
 def test_check_sobel_magnitude_explains_wrong_answers(chapter, variant, message):
     with pytest.raises(chapter.ExerciseCheckFailed, match=message):
@@ -169,12 +170,17 @@ WRONG_ANSWERS = {
             lambda c: lambda d: np.convolve(c.derivative_kernel(d)[0], [1.0, -1.0])[None, :],
             "expected shape",
         ),
-        "signs reversed": (lambda c: lambda d: -c.derivative_kernel(d), "values are wrong"),
+        "signs reversed": (lambda c: lambda d: -c.derivative_kernel(d), "signs are reversed"),
+        "d passes of [1, 1]": (lambda c: lambda d: np.abs(c.derivative_kernel(d)), "values are wrong"),
     },
     "directional_edge_kernel": {
         "cos and sin swapped": (lambda c: lambda a: sobel_along(c, np.pi / 2 - a), "cos and sin are swapped"),
         "degrees": (lambda c: lambda a: sobel_along(c, np.deg2rad(a)), "radians, not degrees"),
-        "turned the other way": (lambda c: lambda a: sobel_along(c, -a), "values are wrong"),
+        "turned the other way": (lambda c: lambda a: sobel_along(c, -a), "turns the other way"),
+        "the kernels' sum, not weighted": (
+            lambda c: lambda a: c.sobel_vertical_kernel + c.sobel_horizontal_kernel,
+            "values are wrong",
+        ),
     },
     "gaussian_kernel": {
         "not normalised": (lambda c: lambda size, sigma: blur(size, sigma, (size - 1) / 2), "add up to 1"),
@@ -188,7 +194,7 @@ WRONG_ANSWERS = {
                     blur(size, np.sqrt(sigma), (size - 1) / 2) / blur(size, np.sqrt(sigma), (size - 1) / 2).sum()
                 )
             ),
-            "values are wrong",
+            r"2 sigma\*\*2, not 2 sigma",
         ),
     },
 }
