@@ -274,3 +274,13 @@ def test_a_changed_script_makes_the_chapters_copy_stale(tmp_path, monkeypatch):
     monkeypatch.setattr(shared_code, "SCRIPTS", tmp_path)
     after = shared_code.source("explorable", notebook)
     assert after != before and '"converged"' in after
+
+
+def test_a_mistake_that_changes_the_shape_is_named_not_a_traceback():
+    """An answer that makes a listed mistake of another shape than the right answer gets its message."""
+    checks = snippet_namespace("exercise_checks")
+    cases = [(np.ones((3, 4)),)]
+    with pytest.raises(checks["ExerciseCheckFailed"], match="drops the last row"):
+        checks["check_function"](
+            "f", lambda x: x[:-1], lambda x: x, cases, mistakes={"drops the last row": lambda x: x[:-1]}
+        )
