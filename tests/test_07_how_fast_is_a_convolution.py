@@ -66,24 +66,58 @@ WRONG_ANSWERS = {
     "corr2d_separable": {
         "column and row swapped": (
             lambda c: lambda X, column, row: c.corr2d(c.corr2d(X, row[:, None]), column[None, :]),
-            "expected shape|values are wrong",
+            "the column and the row are swapped",
         ),
-        "row pass forgotten": (lambda c: lambda X, column, row: c.corr2d(X, column[:, None]), "expected shape"),
+        "row pass forgotten": (
+            lambda c: lambda X, column, row: c.corr2d(X, column[:, None]),
+            "the row pass is missing",
+        ),
+        "column pass forgotten": (
+            lambda c: lambda X, column, row: c.corr2d_shifted(X, row[None, :]),
+            "the column pass is missing",
+        ),
         "convolution instead": (
             lambda c: lambda X, column, row: separable_reference(c)(X, column[::-1], row[::-1]),
-            "values are wrong",
+            "that is a convolution",
+        ),
+        "one 2-D pass with the outer product": (
+            lambda c: lambda X, column, row: c.corr2d_shifted(X, c.jnp.outer(column, row)),
+            "makes one 2-D pass",
+        ),
+        "one 2-D pass with the library": (
+            lambda c: lambda X, column, row: c.corr2d_library(X, c.jnp.outer(column, row)),
+            "makes one 2-D pass",
+        ),
+        "NumPy, which the check cannot trace": (
+            lambda c: (
+                lambda X, column, row: c.np.asarray(
+                    c.corr2d_shifted(c.corr2d_shifted(X, column[:, None]), row[None, :])
+                )
+            ),
+            "cannot read how it computes",
         ),
     },
     "corr2d_batch": {
-        "first image only": (lambda c: lambda images, K: c.corr2d(images[0], K), "expected shape"),
+        "first image only": (lambda c: lambda images, K: c.corr2d(images[0], K), "the first image only"),
         "kernel flipped": (
             lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K[::-1, ::-1]),
-            "values are wrong",
+            "the kernel is flipped",
         ),
-        "batch summed": (lambda c: lambda images, K: sum(c.corr2d(image, K) for image in images), "expected shape"),
+        "batch summed": (
+            lambda c: lambda images, K: sum(c.corr2d(image, K) for image in images),
+            "the images are summed",
+        ),
         "kernel transposed": (
             lambda c: lambda images, K: c.jax.vmap(c.corr2d, in_axes=(0, None))(images, K.T),
-            "expected shape|values are wrong",
+            "the kernel is transposed",
+        ),
+        "a Python loop over the images, stacked": (
+            lambda c: lambda images, K: c.jnp.stack([c.corr2d_shifted(image, K) for image in images]),
+            "a Python loop over the images",
+        ),
+        "a Python loop over the images, as a list": (
+            lambda c: lambda images, K: [c.corr2d_shifted(image, K) for image in images],
+            "a Python loop over the images",
         ),
     },
     "conv_cost": {  # a learner's formulas, each with one slip
@@ -120,6 +154,33 @@ WRONG_ANSWERS = {
 }
 
 test_checks_accept_the_solutions, test_checks_explain_wrong_answers = exercise_check_tests(WRONG_ANSWERS)
+
+
+@pytest.mark.parametrize(
+    "name, answer",
+    [
+        (
+            "separable, the row pass first",
+            lambda c: lambda X, column, row: c.corr2d(c.corr2d(X, row[None, :]), column[:, None]),
+        ),
+        (
+            "separable, with lax",
+            lambda c: lambda X, column, row: c.corr2d_library(c.corr2d_library(X, column[:, None]), row[None, :]),
+        ),
+        ("batch, jax.lax.map", lambda c: lambda images, K: c.jax.lax.map(lambda x: c.corr2d_shifted(x, K), images)),
+        (
+            "batch, one library call",
+            lambda c: (
+                lambda images, K: c.jax.lax.conv_general_dilated(images[:, None], K[None, None], (1, 1), "VALID")[:, 0]
+            ),
+        ),
+    ],
+)
+def test_the_method_checks_accept_other_right_methods(chapter, capsys, name, answer):
+    """Two 1-D passes in either order, or by another function; a batch without a Python loop: each is right."""
+    check = chapter.check_corr2d_separable if name.startswith("separable") else chapter.check_corr2d_batch
+    check(answer(chapter))
+    assert "✓" in capsys.readouterr().out
 
 
 def test_make_bench_writes_one_record_per_implementation_and_case(chapter, tmp_path, capsys):

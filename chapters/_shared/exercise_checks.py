@@ -39,11 +39,14 @@ def check_function(name, answer, reference, cases, mistakes=None):
         )
         for explanation, mistake in (mistakes or {}).items():
             made = np.asarray(mistake(*arguments))
-            if made.shape == result.shape and np.allclose(made, result):
-                if made.shape != expected.shape or not np.allclose(
-                    made, expected, atol=1e-4
-                ):
-                    raise ExerciseCheckFailed(f"{call}: {explanation}")
+            if made.shape != result.shape:
+                continue
+            if not np.allclose(made, result, atol=1e-4):
+                continue
+            if made.shape != expected.shape or not np.allclose(
+                made, expected, atol=1e-4
+            ):
+                raise ExerciseCheckFailed(f"{call}: {explanation}")
         transposed = (
             result.ndim == 2
             and result.T.shape == expected.shape
