@@ -80,11 +80,16 @@ check-book: $(READY)  ## stop early, with one clear message, on a broken noteboo
 
 # Outputs are stored by `make refresh` with all threads; they are checked with XLA single-threaded,
 # two chapters at a time, so every build also shows that they do not depend on threads.
+# The heaviest chapters start first, so that the two workers finish together: BY_COST orders
+# CHAPTERS by the last nbval run's times (tools/book.py; in `make test`, colab-check's run of the
+# minute before), and --no-loadscope-reorder keeps that order (pytest-xdist would sort the files
+# by their number of cells).
 ONE_THREAD := XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-PARALLEL := -n 2 --dist loadfile
+PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
+BY_COST = $$(python tools/book.py heaviest-first $(CHAPTERS))
 
 check-notebooks: check-book  ## re-run every chapter; stop if a cell's output differs from the stored one
-	@$(ONE_THREAD) python -m pytest --nbval $(PARALLEL) $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
+	@$(ONE_THREAD) python -m pytest --nbval $(PARALLEL) $(BY_COST) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
 	  --junitxml=_build/reports/nbval.xml || { echo "error: a fresh run of a chapter differs from its stored outputs (chapter, cell and difference" \
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
@@ -149,7 +154,7 @@ bench: $(READY)  ## time chapter 7's convolutions on this machine; table on scre
 COLAB := .venv-colab
 colab-check: $(COLAB)/.ready  ## nbval on every chapter with Colab's own versions: every output but the figures compared
 	@mkdir -p _build/reports && cat tests/nbval_sanitize.cfg tests/nbval_figures.cfg > _build/reports/nbval-colab.cfg
-	@$(ONE_THREAD) $(COLAB)/bin/python -m pytest --nbval --nbval-current-env $(PARALLEL) $(CHAPTERS) -q \
+	@$(ONE_THREAD) $(COLAB)/bin/python -m pytest --nbval --nbval-current-env $(PARALLEL) $(BY_COST) -q \
 	  --nbval-sanitize-with _build/reports/nbval-colab.cfg --junitxml=_build/reports/colab-nbval.xml || { echo "error: with" \
 	  "Colab's versions (requirements-colab.txt) a chapter's output differs from the page (above): a learner in Colab" \
 	  "would see other numbers. Make the chapter's output the same in both environments." >&2; exit 1; }

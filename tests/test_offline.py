@@ -6,21 +6,21 @@ tests are skipped too (under CI they fail). The slide decks are opened in Chromi
 test_browser.py.
 """
 
+import functools
 import re
 import sys
-import unicodedata
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
 from book import on_slide  # tools/, on sys.path through pytest.ini's pythonpath
-from conftest import CHAPTERS, require, toc_files
-from offline_browser import why_not_chromium
+from conftest import CHAPTERS, plain, toc_files  # and the fixture `book`: the PDF's text, read once per process
 
 CHAPTER_STEMS = [entry.removeprefix("chapters/") for entry in toc_files() if entry.startswith("chapters/")]
 
 
+@functools.cache  # read once: every PDF test asks for the chapters' titles
 def markdown(stem):
     return [
         cell.source
@@ -31,41 +31,6 @@ def markdown(stem):
 
 def title(stem):
     return markdown(stem)[0].splitlines()[0].lstrip("# ").strip()
-
-
-def plain(text):
-    """Text as extracted from the PDF, comparable: ligatures undone (NFKC), whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-@pytest.fixture(scope="module")
-def book(site):
-    from pypdf import PdfReader
-
-    require(why_not_chromium())
-    path = site / "book.pdf"
-    if not path.exists():
-        pytest.fail(
-            "_build/html/book.pdf is missing: `make site` prints it (or `make pdf`, then copy it)", pytrace=False
-        )
-    reader = PdfReader(path)
-    bookmarks, outline = {}, []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                bookmarks.setdefault(plain(item.title), reader.get_destination_page_number(item))
-                outline.append((depth, plain(item.title)))
-
-    walk(reader.outline, 0)
-    return {
-        "pages": [plain(page.extract_text()) for page in reader.pages],
-        "bookmarks": bookmarks,
-        "outline": outline,
-        "bytes": path.stat().st_size,
-    }
 
 
 def contents(book):
