@@ -101,7 +101,7 @@ TEST_START := $(shell date +%s)
 .NOTPARALLEL: test
 # colab-check before site and assignments: their execution page (tools/execution_report.py) shows this run's Colab result
 test: test-tools lint colab-check site assignments  ## the whole test suite (nbval runs as part of `site`)
-	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
+	python -m pytest tests -n 2 --dist loadscope --no-loadscope-reorder -q --durations=8  # a file, or a class, per worker, longest first (tests/conftest.py)
 	@echo "First-visit bytes per page, raw and gzip, and the heaviest chapter against its budget (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "axe-core's findings per page (_build/reports/axe.json):"; cat _build/reports/axe.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
