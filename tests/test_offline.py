@@ -119,14 +119,32 @@ def test_slide_cells_hold_no_myst_directive(stem):
     assert not on_slides, f"{stem}: markdown cells {on_slides} are on the slides but hold a MyST directive"
 
 
-def test_refresh_keeps_slide_metadata():
-    """`make refresh` normalises cell metadata; the slide choices must survive it."""
+def test_refresh_keeps_slide_metadata(tmp_path):
+    """`make refresh` re-executes a chapter and normalises its metadata; the slide choices survive it.
+
+    A planted notebook with a cell of each slide type (and a tag) goes through tools/refresh.py's own
+    refresh, the function `make refresh` runs on each chapter; what it writes back is compared.
+    """
     import refresh
 
-    notebook = nbformat.read(CHAPTERS / f"{CHAPTER_STEMS[0]}.ipynb", as_version=4)
-    before = [cell.metadata.get("slideshow") for cell in notebook.cells]
-    refresh.normalise(notebook)
-    assert any(before) and [cell.metadata.get("slideshow") for cell in notebook.cells] == before
+    slide_types = ["slide", "subslide", "fragment", "-", "notes", "skip"]
+    cells = [
+        nbformat.v4.new_markdown_cell(f"# {kind}", metadata={"slideshow": {"slide_type": kind}}) for kind in slide_types
+    ]
+    cells.append(
+        nbformat.v4.new_code_cell(
+            "print(6 * 7)",
+            metadata={"slideshow": {"slide_type": "fragment"}, "tags": ["hide-input"], "collapsed": True},
+        )
+    )
+    path = tmp_path / "planted.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    refresh.refresh(path)
+    written = nbformat.read(path, as_version=4).cells
+    assert [cell.metadata.get("slideshow", {}).get("slide_type") for cell in written] == [*slide_types, "fragment"]
+    assert written[-1].metadata.get("tags") == ["hide-input"] and written[-1].outputs[0].text == "42\n", (
+        f"the planted notebook was not executed and written back: {written[-1]}"
+    )
 
 
 @pytest.mark.static
