@@ -96,11 +96,20 @@ check-notebooks: check-book  ## re-run every chapter; stop if a cell's output di
 TEST_START := $(shell date +%s)
 # The steps of `test` run one after another, in the order written (under `make -j` they would run at
 # once: two nbval runs and two execution reports writing _build/reports together). GNU make 4.4 keeps
-# the rest of the Makefile parallel; make 4.3 and older run all of it serially under .NOTPARALLEL,
-# which costs nothing here: the parallel work is pytest's own (-n 2).
+# the rest of the Makefile parallel; make 4.3 and older run all of it serially under .NOTPARALLEL.
+# One step is parallel on purpose: once the chapters are checked, the site (its builds are
+# single-threaded Sphinx and the PDF's printing) and the student site (nbgrader's release and another
+# Sphinx build, in _build/assignments and _build/course, which the site does not touch) are built
+# at once, one per core. Both write the same execution report first (tools/execution_report.py
+# replaces the file whole), and neither remakes .venv or the check (-o).
 .NOTPARALLEL: test
 # colab-check before site and assignments: their execution page (tools/execution_report.py) shows this run's Colab result
-test: test-tools lint colab-check site assignments  ## the whole test suite (nbval runs as part of `site`)
+SUBMAKE = $(MAKE) --no-print-directory -o $(READY) -o check-notebooks
+test: test-tools lint colab-check check-notebooks  ## the whole test suite
+	@mkdir -p _build/reports; echo "make assignments, beside make site: its output follows the site's"
+	@$(SUBMAKE) assignments > _build/reports/assignments.log 2>&1 & students=$$!; \
+	  $(SUBMAKE) site; site=$$?; wait $$students; assignments=$$?; \
+	  cat _build/reports/assignments.log; test $$site = 0 -a $$assignments = 0
 	python -m pytest tests -n 2 --dist loadscope --no-loadscope-reorder -q --durations=8  # a file, or a class, per worker, longest first (tests/conftest.py)
 	@echo "First-visit bytes per page, raw and gzip, and the heaviest chapter against its budget (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "axe-core's findings per page (_build/reports/axe.json):"; cat _build/reports/axe.json 2>/dev/null || echo "(none: the browser tests were skipped)"
