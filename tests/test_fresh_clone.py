@@ -22,20 +22,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, broken_links, clean_clone, toc_files
+from offline_browser import ON_PATH  # the Chromium programs tools/offline_browser.py looks for on PATH
 
 # What a machine without Chromium and npm lacks; the browsers Playwright may have installed are
 # hidden with PLAYWRIGHT_BROWSERS_PATH.
-MISSING = {
-    "chromium",
-    "chromium-browser",
-    "google-chrome",
-    "google-chrome-stable",
-    "chrome",
-    "npm",
-    "npx",
-    "node",
-    "nodejs",
-}
+MISSING = {*ON_PATH, "npm", "npx", "node", "nodejs"}
 SMALL_CHAPTER = "chapters/01_cross_correlation.ipynb"
 
 

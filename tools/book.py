@@ -9,6 +9,8 @@
   kernel seconds); the execution page, the Colab check and the suite's cost report read it.
 - `outline_items(reader)` and `unrepeated(title)`: the printed book's bookmarks (tools/make_pdf.py
   writes and checks them, the PDF's tests read them).
+- `record_offline_copy(report, name, figures)`: one copy's figures (the PDF's pages and bytes, the
+  slides per chapter) in _build/reports/offline.json, beside the other's (make_pdf.py, make_slides.py).
 - `heaviest_first(paths)`: the chapters in the order nbval should start them on its two workers
   (`python tools/book.py heaviest-first CHAPTERS...`, which the Makefile runs).
 
@@ -95,6 +97,17 @@ def unrepeated(title):
     ("SummarySummary")."""
     repeated = re.fullmatch(r"(.+)\1", title, re.DOTALL)
     return repeated.group(1) if repeated else title
+
+
+def record_offline_copy(report, name, figures):
+    """Set `name` ("pdf" or "slides") to `figures` in the JSON file `report`, keeping the other copy's."""
+    import json
+
+    report = Path(report)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    recorded = json.loads(report.read_text()) if report.exists() else {}
+    recorded[name] = figures
+    report.write_text(json.dumps(recorded, indent=1))
 
 
 REPORTS = ROOT / "_build" / "reports"

@@ -26,7 +26,6 @@ _build/reports/offline.json.
 """
 
 import datetime
-import json
 import logging
 import re
 import sys
@@ -276,13 +275,6 @@ def print_book(url, chromium):
         fail(f"the book requested other hosts while printing (it must build offline): {foreign[:5]}")
 
 
-def report(pages, size):
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    figures["pdf"] = {"path": str(PDF.relative_to(ROOT)), "pages": pages, "bytes": size}
-    REPORT.write_text(json.dumps(figures, indent=1))
-
-
 def main():
     if not (SOURCE / "intro.html").exists():
         fail(
@@ -299,7 +291,7 @@ def main():
     from pypdf import PdfReader
 
     pages, size = len(PdfReader(PDF).pages), PDF.stat().st_size
-    report(pages, size)
+    book.record_offline_copy(REPORT, "pdf", {"path": str(PDF.relative_to(ROOT)), "pages": pages, "bytes": size})
     print(f"{PDF.relative_to(ROOT)}: {pages} pages, {size / 1e6:.1f} MB")
 
 
