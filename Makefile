@@ -81,23 +81,37 @@ check-book: $(READY)  ## stop early, with one clear message, on a broken noteboo
 
 # Outputs are stored by `make refresh` with all threads; they are checked with XLA single-threaded,
 # two chapters at a time, so every build also shows that they do not depend on threads.
+# The heaviest chapters start first, so that the two workers finish together: BY_COST orders
+# CHAPTERS by the last nbval run's times (tools/book.py; in `make test`, colab-check's run of the
+# minute before), and --no-loadscope-reorder keeps that order (pytest-xdist would sort the files
+# by their number of cells).
 ONE_THREAD := XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-PARALLEL := -n 2 --dist loadfile
+PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
+BY_COST = $$(python tools/book.py heaviest-first $(CHAPTERS))
 
 check-notebooks: check-book  ## re-run every chapter; stop if a cell's output differs from the stored one
-	@$(ONE_THREAD) python -m pytest --nbval $(PARALLEL) $(CHAPTERS) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
+	@$(ONE_THREAD) python -m pytest --nbval $(PARALLEL) $(BY_COST) --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
 	  --junitxml=_build/reports/nbval.xml || { echo "error: a fresh run of a chapter differs from its stored outputs (chapter, cell and difference" \
 	  "above). Fix the code, or if the new output is intended, store it with 'make refresh'." >&2; exit 1; }
 
 TEST_START := $(shell date +%s)
 # The steps of `test` run one after another, in the order written (under `make -j` they would run at
 # once: two nbval runs and two execution reports writing _build/reports together). GNU make 4.4 keeps
-# the rest of the Makefile parallel; make 4.3 and older run all of it serially under .NOTPARALLEL,
-# which costs nothing here: the parallel work is pytest's own (-n 2).
+# the rest of the Makefile parallel; make 4.3 and older run all of it serially under .NOTPARALLEL.
+# One step is parallel on purpose: once the chapters are checked, the site (its builds are
+# single-threaded Sphinx and the PDF's printing) and the student site (nbgrader's release and another
+# Sphinx build, in _build/assignments and _build/course, which the site does not touch) are built
+# at once, one per core. Both write the same execution report first (tools/execution_report.py
+# replaces the file whole), and neither remakes .venv or the check (-o).
 .NOTPARALLEL: test
 # colab-check before site and assignments: their execution page (tools/execution_report.py) shows this run's Colab result
-test: test-tools lint colab-check site assignments  ## the whole test suite (nbval runs as part of `site`)
-	python -m pytest tests -n 2 --dist loadscope -q --durations=8  # a file, or a class, per worker
+SUBMAKE = $(MAKE) --no-print-directory -o $(READY) -o check-notebooks
+test: test-tools lint colab-check check-notebooks  ## the whole test suite
+	@mkdir -p _build/reports; echo "make assignments, beside make site: its output follows the site's"
+	@$(SUBMAKE) assignments > _build/reports/assignments.log 2>&1 & students=$$!; \
+	  $(SUBMAKE) site; site=$$?; wait $$students; assignments=$$?; \
+	  cat _build/reports/assignments.log; test $$site = 0 -a $$assignments = 0
+	python -m pytest tests -n 2 --dist loadscope --no-loadscope-reorder -q --durations=8  # a file, or a class, per worker, longest first (tests/conftest.py)
 	@echo "First-visit bytes per page, raw and gzip, and the heaviest chapter against its budget (_build/reports/page-weight.json):"; cat _build/reports/page-weight.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "axe-core's findings per page (_build/reports/axe.json):"; cat _build/reports/axe.json 2>/dev/null || echo "(none: the browser tests were skipped)"
 	@echo; echo "PDF pages and bytes, slides per chapter (_build/reports/offline.json):"; cat _build/reports/offline.json 2>/dev/null || echo "(none: no PDF or slides were built)"
@@ -159,7 +173,7 @@ bench: $(READY)  ## time chapter 7's convolutions on this machine; table on scre
 COLAB := .venv-colab
 colab-check: $(COLAB)/.ready  ## nbval on every chapter with Colab's own versions: every output but the figures compared
 	@mkdir -p _build/reports && cat tests/nbval_sanitize.cfg tests/nbval_figures.cfg > _build/reports/nbval-colab.cfg
-	@$(ONE_THREAD) $(COLAB)/bin/python -m pytest --nbval --nbval-current-env $(PARALLEL) $(CHAPTERS) -q \
+	@$(ONE_THREAD) $(COLAB)/bin/python -m pytest --nbval --nbval-current-env $(PARALLEL) $(BY_COST) -q \
 	  --nbval-sanitize-with _build/reports/nbval-colab.cfg --junitxml=_build/reports/colab-nbval.xml || { echo "error: with" \
 	  "Colab's versions (requirements-colab.txt) a chapter's output differs from the page (above): a learner in Colab" \
 	  "would see other numbers. Make the chapter's output the same in both environments." >&2; exit 1; }

@@ -3,12 +3,14 @@
 import os
 import shutil
 import subprocess
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 import check_book  # tools/, on sys.path through pytest.ini's pythonpath
+from book import outline_items
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -16,6 +18,8 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 SITE = ROOT / "_build" / "html"
+# axe-core, which the browser tests inject into pages to audit them (package.json pins it; `make slides` installs it)
+AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core"
 
 
 def toc_files():
@@ -104,10 +108,93 @@ def broken_links(site):
     return broken
 
 
+# The files (or classes) that take a minute or more, longest first; every other file follows in its
+# own order. `make test` runs pytest with `--dist loadscope --no-loadscope-reorder`, so each of its
+# two workers takes the next of these as it frees up (pytest-xdist would otherwise start the files
+# with the most tests first, and the two halves of test_grading.py, each autograding a dozen
+# submissions for over three minutes, would start last). A schedule, not a measurement: a wrong
+# order costs minutes, never a result.
+LONGEST_FIRST = [
+    "test_grading.py::TestOddChapters",
+    "test_grading.py::TestEvenChapters",
+    "test_fresh_clone.py",
+    "test_browser.py",
+    "test_gate.py",
+    "test_07_how_fast_is_a_convolution.py",
+    "test_08_from_kernels_to_a_network.py",
+    "test_visual.py",
+    "test_explorables.py",
+    "test_offline.py",
+]
+
+
 def pytest_collection_modifyitems(items):
-    """The longest jobs first: test_grading.py's two halves of the course (each autogrades a dozen
-    submissions) start at once, one per pytest-xdist worker, and the other files fill in around them."""
-    items.sort(key=lambda item: item.module.__name__ != "test_grading")
+    """The longest jobs first (LONGEST_FIRST), so the two workers finish together."""
+
+    def rank(item):
+        file, *inside = item.nodeid.split("::")
+        scopes = [f"{Path(file).name}::{inside[0]}", Path(file).name]  # its class, else its file
+        return min((LONGEST_FIRST.index(s) for s in scopes if s in LONGEST_FIRST), default=len(LONGEST_FIRST))
+
+    items.sort(key=rank)
+
+
+def plain(text):
+    """Text as extracted from the PDF, comparable: ligatures undone (NFKC), whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def read_once_per_run(path, read):
+    """read(path) as JSON data, computed by the first test process that asks and shared with the
+    other pytest-xdist workers through _build/cache/ (keyed by the file's SHA-256, so a changed
+    file is read again)."""
+    import fcntl
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    cache = ROOT / "_build" / "cache" / f"{path.name}.{digest}.json"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with (cache.parent / f"{path.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits for the first's result
+        if not cache.exists():
+            for stale in cache.parent.glob(f"{path.name}.*.json"):
+                stale.unlink()
+            cache.write_text(json.dumps(read(path)))
+        return json.loads(cache.read_text())
+
+
+def read_pdf(path):
+    """A PDF's pages' text (plain()), the first page of each bookmark's title, its outline as
+    [depth, title] and its size in bytes."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    bookmarks, outline = {}, []
+    for depth, item in outline_items(reader):
+        bookmarks.setdefault(plain(item.title), reader.get_destination_page_number(item))
+        outline.append([depth, plain(item.title)])
+    return {
+        "pages": [plain(page.extract_text()) for page in reader.pages],
+        "bookmarks": bookmarks,
+        "outline": outline,
+        "bytes": path.stat().st_size,
+    }
+
+
+@pytest.fixture(scope="session")
+def book(site):
+    """The printed book, _build/html/book.pdf (read_pdf), read once per `make test`: test_offline.py
+    and test_explorables.py look at its text."""
+    from offline_browser import why_not_chromium
+
+    require(why_not_chromium())
+    path = site / "book.pdf"
+    if not path.exists():
+        pytest.fail(
+            "_build/html/book.pdf is missing: `make site` prints it (or `make pdf`, then copy it)", pytrace=False
+        )
+    return read_once_per_run(path, read_pdf)
 
 
 @pytest.fixture(scope="session")

@@ -21,11 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, require, toc_files
+from conftest import AXE, ROOT, require, toc_files
 from offline_browser import SETTLED, serve, why_not_npm  # tools/, as make_pdf.py
 
 PAGES = toc_files()
-AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core"
 STUDENT_SITE = ROOT / "_build" / "assignments" / "html"
 # What a first visit to the heaviest chapter may transfer, uncompressed (a report, not a test: CONTRIBUTING.md).
 BUDGET = 1_200_000

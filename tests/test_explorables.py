@@ -22,9 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from conftest import CHAPTERS, ROOT, SITE
-from test_browser import AXE
-from test_offline import book, plain  # noqa: F401  (the PDF's text)
+from conftest import AXE, CHAPTERS, ROOT, SITE, plain  # and the fixture `book`: the PDF's text
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "reports" / "explorables.json"

@@ -19,10 +19,8 @@ import copy
 import csv
 import fnmatch
 import json
-import os
 import re
 import shutil
-import subprocess
 import time
 
 import nbformat
@@ -30,6 +28,7 @@ import pytest
 
 import exercises
 from exercises import CHECK_POINTS
+from make_assignments import run_nbgrader  # tools/: nbgrader's command line, as make assignments runs it
 from conftest import CHAPTERS, ROOT
 
 COURSE = ROOT / "_build" / "course"
@@ -75,10 +74,7 @@ def test_readme_gives_each_chapters_points():
 
 
 def nbgrader(course, *arguments, check=True, cwd=None):
-    environment = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(
-        ["nbgrader", *arguments], cwd=cwd or course, env=environment, capture_output=True, text=True, timeout=1800
-    )
+    result = run_nbgrader(course, *arguments, cwd=cwd, timeout=1800)
     if check:
         assert result.returncode == 0, f"nbgrader {' '.join(arguments)} failed:\n{result.stderr[-3000:]}"
     return result

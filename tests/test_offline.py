@@ -6,21 +6,21 @@ tests are skipped too (under CI they fail). The slide decks are opened in Chromi
 test_browser.py.
 """
 
+import functools
 import re
 import sys
-import unicodedata
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
 from book import on_slide  # tools/, on sys.path through pytest.ini's pythonpath
-from conftest import CHAPTERS, require, toc_files
-from offline_browser import why_not_chromium
+from conftest import CHAPTERS, plain, toc_files  # and the fixture `book`: the PDF's text, read once per process
 
 CHAPTER_STEMS = [entry.removeprefix("chapters/") for entry in toc_files() if entry.startswith("chapters/")]
 
 
+@functools.cache  # read once: every PDF test asks for the chapters' titles
 def markdown(stem):
     return [
         cell.source
@@ -31,41 +31,6 @@ def markdown(stem):
 
 def title(stem):
     return markdown(stem)[0].splitlines()[0].lstrip("# ").strip()
-
-
-def plain(text):
-    """Text as extracted from the PDF, comparable: ligatures undone (NFKC), whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-@pytest.fixture(scope="module")
-def book(site):
-    from pypdf import PdfReader
-
-    require(why_not_chromium())
-    path = site / "book.pdf"
-    if not path.exists():
-        pytest.fail(
-            "_build/html/book.pdf is missing: `make site` prints it (or `make pdf`, then copy it)", pytrace=False
-        )
-    reader = PdfReader(path)
-    bookmarks, outline = {}, []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                bookmarks.setdefault(plain(item.title), reader.get_destination_page_number(item))
-                outline.append((depth, plain(item.title)))
-
-    walk(reader.outline, 0)
-    return {
-        "pages": [plain(page.extract_text()) for page in reader.pages],
-        "bookmarks": bookmarks,
-        "outline": outline,
-        "bytes": path.stat().st_size,
-    }
 
 
 def contents(book):
@@ -159,14 +124,32 @@ def test_slide_cells_hold_no_myst_directive(stem):
     assert not on_slides, f"{stem}: markdown cells {on_slides} are on the slides but hold a MyST directive"
 
 
-def test_refresh_keeps_slide_metadata():
-    """`make refresh` normalises cell metadata; the slide choices must survive it."""
+def test_refresh_keeps_slide_metadata(tmp_path):
+    """`make refresh` re-executes a chapter and normalises its metadata; the slide choices survive it.
+
+    A planted notebook with a cell of each slide type (and a tag) goes through tools/refresh.py's own
+    refresh, the function `make refresh` runs on each chapter; what it writes back is compared.
+    """
     import refresh
 
-    notebook = nbformat.read(CHAPTERS / f"{CHAPTER_STEMS[0]}.ipynb", as_version=4)
-    before = [cell.metadata.get("slideshow") for cell in notebook.cells]
-    refresh.normalise(notebook)
-    assert any(before) and [cell.metadata.get("slideshow") for cell in notebook.cells] == before
+    slide_types = ["slide", "subslide", "fragment", "-", "notes", "skip"]
+    cells = [
+        nbformat.v4.new_markdown_cell(f"# {kind}", metadata={"slideshow": {"slide_type": kind}}) for kind in slide_types
+    ]
+    cells.append(
+        nbformat.v4.new_code_cell(
+            "print(6 * 7)",
+            metadata={"slideshow": {"slide_type": "fragment"}, "tags": ["hide-input"], "collapsed": True},
+        )
+    )
+    path = tmp_path / "planted.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    refresh.refresh(path)
+    written = nbformat.read(path, as_version=4).cells
+    assert [cell.metadata.get("slideshow", {}).get("slide_type") for cell in written] == [*slide_types, "fragment"]
+    assert written[-1].metadata.get("tags") == ["hide-input"] and written[-1].outputs[0].text == "42\n", (
+        f"the planted notebook was not executed and written back: {written[-1]}"
+    )
 
 
 @pytest.mark.static

@@ -5,9 +5,22 @@
   page (tools/make_pdf.py) and the publishing tests read it from here.
 - `on_slide(cell)`: whether a notebook cell is shown on its chapter's slide deck
   (tools/make_slides.py and the tests that keep glue roles and MyST directives off the slides).
+- `chapter_rows(junit)`: an nbval run's JUnit report as one row per chapter (cells, failures,
+  kernel seconds); the execution page, the Colab check and the suite's cost report read it.
+- `outline_items(reader)` and `unrepeated(title)`: the printed book's bookmarks (tools/make_pdf.py
+  writes and checks them, the PDF's tests read them).
+- `record_offline_copy(report, name, figures)`: one copy's figures (the PDF's pages and bytes, the
+  slides per chapter) in _build/reports/offline.json, beside the other's (make_pdf.py, make_slides.py).
+- `heaviest_first(paths)`: the chapters in the order nbval should start them on its two workers
+  (`python tools/book.py heaviest-first CHAPTERS...`, which the Makefile runs).
+
+Only the standard library at import time: the Makefile runs this file with any Python 3.
 """
 
 import re
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +77,71 @@ def on_slide(cell):
     if "slideshow" not in metadata or "remove-cell" in metadata.get("tags", []):
         return False
     return metadata["slideshow"].get("slide_type", "-") not in OFF_THE_SLIDE
+
+
+def outline_items(reader):
+    """(depth, item) for each bookmark of a pypdf PdfReader, in the book's order; chapters at depth 0."""
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):  # pypdf gives an item's children as the list after it
+                yield from walk(item, depth + 1)
+            else:
+                yield depth, item
+
+    yield from walk(reader.outline, 0)
+
+
+def unrepeated(title):
+    """A bookmark's title as the heading has it: Chromium writes a heading that starts a page twice
+    ("SummarySummary")."""
+    repeated = re.fullmatch(r"(.+)\1", title, re.DOTALL)
+    return repeated.group(1) if repeated else title
+
+
+def record_offline_copy(report, name, figures):
+    """Set `name` ("pdf" or "slides") to `figures` in the JSON file `report`, keeping the other copy's."""
+    import json
+
+    report = Path(report)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    recorded = json.loads(report.read_text()) if report.exists() else {}
+    recorded[name] = figures
+    report.write_text(json.dumps(recorded, indent=1))
+
+
+REPORTS = ROOT / "_build" / "reports"
+NBVAL_REPORTS = ("nbval.xml", "colab-nbval.xml")  # `make check-notebooks` and `make colab-check` write these
+
+
+def chapter_rows(junit):
+    """{chapter stem: {"cells", "failed", "seconds"}} from an nbval JUnit report (one testcase per cell)."""
+    chapters = defaultdict(lambda: {"cells": 0, "failed": 0, "seconds": 0.0})
+    for case in ElementTree.parse(junit).iter("testcase"):
+        stem = case.get("classname", "").removesuffix(".ipynb").rsplit(".", 1)[-1]
+        row = chapters[stem]
+        row["cells"] += 1
+        row["seconds"] += float(case.get("time", 0))
+        row["failed"] += any(child.tag in ("failure", "error") for child in case)
+    return chapters
+
+
+def heaviest_first(paths, reports=REPORTS):
+    """The notebooks `paths`, the longest-running first by the newest nbval report in `reports`.
+
+    pytest-xdist's `--dist loadfile --no-loadscope-reorder` hands each worker the next file in this
+    order as it frees up, so starting the heaviest first makes the two workers finish together.
+    Without a report (a clean clone's first run), or for a notebook it does not name, the order is
+    the one given. Only the order depends on the measured times, never an output.
+    """
+    found = [path for path in (Path(reports) / name for name in NBVAL_REPORTS) if path.exists()]
+    if not found:
+        return list(paths)
+    seconds = {stem: row["seconds"] for stem, row in chapter_rows(max(found, key=lambda p: p.stat().st_mtime)).items()}
+    return sorted(paths, key=lambda path: -seconds.get(Path(path).stem, 0.0))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["heaviest-first"]:
+        sys.exit("usage: python tools/book.py heaviest-first NOTEBOOK...")
+    print(" ".join(heaviest_first(sys.argv[2:])))

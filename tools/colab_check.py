@@ -13,7 +13,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from execution_report import PACKAGES, chapter_rows  # the same packages as the site's report
+from book import chapter_rows
+from execution_report import PACKAGES  # the same packages as the site's report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,26 +11,14 @@ Usage: python tools/execution_report.py
 import json
 import os
 import platform
-import xml.etree.ElementTree as ElementTree
-from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
 
+from book import chapter_rows  # tools/: nbval's JUnit report, one row per chapter
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "_build" / "reports"
 PACKAGES = ["jax", "flax", "optax", "numpy", "matplotlib", "scikit-image", "scikit-learn"]  # named with their versions
-
-
-def chapter_rows(junit):
-    chapters = defaultdict(lambda: {"cells": 0, "failed": 0, "seconds": 0.0})
-    for case in ElementTree.parse(junit).iter("testcase"):
-        stem = case.get("classname", "").removesuffix(".ipynb").rsplit(".", 1)[-1]
-        row = chapters[stem]
-        row["cells"] += 1
-        row["seconds"] += float(case.get("time", 0))
-        row["failed"] += any(child.tag in ("failure", "error") for child in case)
-    return chapters
 
 
 def main():
@@ -60,7 +48,10 @@ def main():
         times = ", ".join(f"{c['chapter']} {c['seconds']} s" for c in report["chapters"])
         lines += ["", f"Last run with Google Colab's package versions ({versions}): {times}."]
     REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / "execution.md").write_text("\n".join(lines) + "\n")
+    # replaced whole (`make test` writes it twice at once, for the site and the student site, which read it)
+    partial = REPORTS / f"execution.md.{os.getpid()}"
+    partial.write_text("\n".join(lines) + "\n")
+    partial.replace(REPORTS / "execution.md")
 
 
 if __name__ == "__main__":

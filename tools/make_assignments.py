@@ -43,13 +43,26 @@ c.ExecutePreprocessor.timeout = 300
 '''
 
 
-def nbgrader(course, *arguments):
-    """Run nbgrader's command line in `course`; stop with its own message if it fails."""
+def run_nbgrader(course, *arguments, cwd=None, timeout=None):
+    """nbgrader's command line, from this Python's environment, run in `cwd` (else `course`): the finished process.
+
+    The grading tests (tests/test_grading.py) run the instructor's commands through it too.
+    """
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs alembic from there on a new gradebook
     environment = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-    result = subprocess.run(
-        [os.path.join(bin_dir, "nbgrader"), *arguments], cwd=course, env=environment, capture_output=True, text=True
+    return subprocess.run(
+        [os.path.join(bin_dir, "nbgrader"), *arguments],
+        cwd=cwd or course,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
+
+
+def nbgrader(course, *arguments):
+    """Run nbgrader's command line in `course`; stop with its own message if it fails."""
+    result = run_nbgrader(course, *arguments)
     if result.returncode:
         sys.exit(f"error: `nbgrader {' '.join(arguments)}` failed in {course}:\n{result.stdout}{result.stderr}")
 

@@ -27,7 +27,6 @@ _build/reports/offline.json.
 """
 
 import datetime
-import json
 import logging
 import re
 import sys
@@ -162,40 +161,72 @@ def site_address():
 
 
 def bookmark_pages(path, depth=2):
-    """The page (from 1) each bookmark points to, chapters and their sections, in the book's order."""
+    """The page (from 1) each bookmark points to, chapters and their sections, in the book's order,
+    with the titles as the headings have them (book.unrepeated)."""
     from pypdf import PdfReader
 
-    reader, pages = PdfReader(path), []
-
-    def walk(items, level):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            elif level <= depth:
-                pages.append((item.title, reader.get_destination_page_number(item) + 1))
-
-    walk(reader.outline, 1)
-    return pages
+    reader = PdfReader(path)
+    return [
+        (book.unrepeated(item.title), reader.get_destination_page_number(item) + 1)
+        for level, item in book.outline_items(reader)
+        if level < depth
+    ]
 
 
 def clean_bookmarks(path):
-    """Chromium gives a heading that starts a page its text twice in the bookmarks ("SummarySummary"): once."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
+    """Chromium gives a heading that starts a page its text twice in the bookmarks ("SummarySummary"): once.
+
+    The corrected bookmarks are appended to the file as an incremental update (PDF 1.7, section
+    7.5.6: the changed objects, a cross-reference section for them, a trailer pointing back at the
+    file's own), which every PDF reader applies. pypdf's writers would write all of the tagged
+    book's objects again, which took as long as printing it.
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, TextStringObject
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's object count is off by a few: harmless
-    writer = PdfWriter(clone_from=PdfReader(path))
+    reader = PdfReader(path)
+    fixed = []
 
-    def walk(item):  # the outline's own tree: each item's /First child and /Next sibling
-        while item is not None:
-            item = item.get_object()
-            if repeated := re.fullmatch(r"(.+)\1", str(item.get("/Title", "")), re.DOTALL):
-                item[NameObject("/Title")] = TextStringObject(repeated.group(1))
-            walk(item.get("/First"))
-            item = item.get("/Next")
+    def walk(reference):  # the outline's own tree: each item's /First child and /Next sibling
+        while reference is not None:
+            item = reference.get_object()
+            title = str(item.get("/Title", ""))
+            if book.unrepeated(title) != title:
+                copy = DictionaryObject(item)  # its links to other items stay references
+                copy[NameObject("/Title")] = TextStringObject(book.unrepeated(title))
+                fixed.append((reference.idnum, reference.generation, copy))
+            walk(item.raw_get("/First") if "/First" in item else None)
+            reference = item.raw_get("/Next") if "/Next" in item else None
 
-    walk(writer.root_object["/Outlines"].get("/First") if "/Outlines" in writer.root_object else None)
-    writer.write(path)
+    outlines = reader.trailer["/Root"].get("/Outlines")
+    walk(outlines.raw_get("/First") if outlines and "/First" in outlines else None)
+    if not fixed:
+        return
+    data = path.read_bytes()
+    previous = int(re.findall(rb"startxref\s+(\d+)", data[-1024:])[-1])
+    update, offsets = io.BytesIO(), []
+    update.write(b"\n")
+    for number, generation, item in fixed:
+        offsets.append((number, generation, len(data) + update.tell()))
+        update.write(f"{number} {generation} obj\n".encode())
+        item.write_to_stream(update)
+        update.write(b"\nendobj\n")
+    xref = len(data) + update.tell()
+    update.write(b"xref\n")
+    for number, generation, offset in sorted(offsets):
+        update.write(f"{number} 1\n{offset:010d} {generation:05d} n \n".encode())  # each entry 20 bytes
+    trailer = DictionaryObject(
+        {NameObject(key): reader.trailer.raw_get(key) for key in reader.trailer if key != "/Prev"}
+    )
+    trailer[NameObject("/Prev")] = NumberObject(previous)
+    update.write(b"trailer\n")
+    trailer.write_to_stream(update)
+    update.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    with path.open("ab") as pdf:
+        pdf.write(update.getvalue())
 
 
 def print_book(url, chromium):
@@ -236,26 +267,19 @@ def print_book(url, chromium):
                 footer_template=FOOTER,
                 margin={"top": "15mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
             )
-            clean_bookmarks(PDF)
             found = bookmark_pages(PDF)
             if [title for title, _ in found] != titles:
                 fail(f"the PDF's bookmarks {[t for t, _ in found][:8]}... are not the book's headings {titles[:8]}...")
             numbered = page.evaluate("[...document.querySelectorAll('.book-contents .page')].map(e => +e.textContent)")
             page.evaluate(NUMBER_PAGES, [number for _, number in found])
         browser.close()
+    clean_bookmarks(PDF)  # once, on the book as printed the second time
     if numbered != [number for _, number in found]:
         fail(f"the table of contents gives pages {numbered}, but the chapters and sections start on {found}")
     if unrendered:
         fail(f"{unrendered} equations are not MathML (see the build's warnings); the PDF would show raw LaTeX")
     if foreign:
         fail(f"the book requested other hosts while printing (it must build offline): {foreign[:5]}")
-
-
-def report(pages, size):
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    figures["pdf"] = {"path": str(PDF.relative_to(ROOT)), "pages": pages, "bytes": size}
-    REPORT.write_text(json.dumps(figures, indent=1))
 
 
 def main():
@@ -274,7 +298,7 @@ def main():
     from pypdf import PdfReader
 
     pages, size = len(PdfReader(PDF).pages), PDF.stat().st_size
-    report(pages, size)
+    book.record_offline_copy(REPORT, "pdf", {"path": str(PDF.relative_to(ROOT)), "pages": pages, "bytes": size})
     print(f"{PDF.relative_to(ROOT)}: {pages} pages, {size / 1e6:.1f} MB")
 
 

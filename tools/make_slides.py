@@ -14,7 +14,6 @@ _build/reports/offline.json.
 
 import html
 import importlib.util
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -107,10 +106,7 @@ def write_index(decks):
 
 
 def report(decks):
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    figures["slides"] = {stem: count for stem, (title, count) in decks.items()}
-    REPORT.write_text(json.dumps(figures, indent=1))
+    book.record_offline_copy(REPORT, "slides", {stem: count for stem, (title, count) in decks.items()})
 
 
 def slides_exporter():
