@@ -14,9 +14,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SITE, toc_files
-from test_browser import AXE
-from test_offline import book, plain  # noqa: F401  (the PDF's text)
+from conftest import AXE, ROOT, SITE, plain, toc_files  # and the fixture `book`: the PDF's text
 
 CHAPTERS = [f.removeprefix("chapters/") for f in toc_files() if f.startswith("chapters/")]
 
@@ -175,7 +173,7 @@ def test_without_javascript_the_question_shows_as_text(chapter_page):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_the_answers_the_book_gives_are_the_ones_the_page_accepts(chapter_page, book, chapter):  # noqa: F811
+def test_the_answers_the_book_gives_are_the_ones_the_page_accepts(chapter_page, book, chapter):
     data, answers = questions_in(chapter), answers_in(chapter)
     assert sorted(answers) == list(range(1, len(data) + 1)), f"{chapter}'s answers section: {sorted(answers)}"
     page = chapter_page(chapter)
