@@ -42,12 +42,14 @@ def numpy_cross_entropy(logits, labels):
 def test_digits_are_scaled_nhwc_and_split_once(chapter):
     assert chapter.all_images.shape == (1797, 8, 8, 1), "the digits must be (N, H, W, C) with one channel"
     assert chapter.all_images.min() == 0 and chapter.all_images.max() == 1, "pixels must be scaled to [0, 1]"
-    assert chapter.train_images.shape == (1344, 8, 8, 1) and chapter.test_images.shape == (453, 8, 8, 1)
+    assert chapter.train_images.shape == (1024, 8, 8, 1) and chapter.test_images.shape == (453, 8, 8, 1)
+    assert chapter.val_images.shape == (320, 8, 8, 1), "the validation set is 320 of the 1,344 non-test images"
     assert sorted(chapter.shuffled.tolist()) == list(range(1797)), "the split must use every image exactly once"
     expected = np.asarray(jax.random.permutation(jax.random.key(0), 1797))
     np.testing.assert_array_equal(chapter.shuffled, expected, err_msg="the split must come from the fixed key 0")
     np.testing.assert_array_equal(chapter.test_labels, chapter.digits.target[expected[:453]])
-    np.testing.assert_array_equal(chapter.train_images[:, :, :, 0], chapter.digits.images[expected[453:]] / 16)
+    np.testing.assert_array_equal(chapter.val_labels, chapter.digits.target[expected[453:773]])
+    np.testing.assert_array_equal(chapter.train_images[:, :, :, 0], chapter.digits.images[expected[773:]] / 16)
 
 
 def test_cnn_computes_conv_relu_pool_dense(chapter):
@@ -95,28 +97,66 @@ def test_training_is_deterministic_and_reproduces_the_chapter(chapter, monkeypat
     runs = []
     for _ in range(2):
         model = chapter.DigitCNN(rngs=chapter.nnx.Rngs(0))
-        runs.append((chapter.train(model, jax.random.key(1)), np.asarray(model.conv.kernel[...])))
+        runs.append((chapter.train(model, jax.random.key(1))[0], np.asarray(model.conv.kernel[...])))
     assert runs[0][0] == runs[1][0] == chapter.cnn_losses[:1], "the same keys must give the same first epoch"
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
 
 
+def test_train_keeps_the_epoch_with_the_best_validation_accuracy(chapter, monkeypatch):
+    monkeypatch.setattr(chapter, "epochs", 3)
+    model = chapter.DigitMLP(rngs=chapter.nnx.Rngs(5))
+    losses, val = chapter.train(model, jax.random.key(6))
+    assert len(losses) == len(val) == 3
+    assert chapter.accuracy(model, chapter.val_images, chapter.val_labels) == max(val), (
+        "train must leave the model with the weights of its best validation epoch"
+    )
+
+
 def test_the_promised_results(chapter):
     assert chapter.cnn_test_accuracy >= 0.95, f"test accuracy {chapter.cnn_test_accuracy:.3f} is below 95%"
-    assert chapter.cnn_test_accuracy > chapter.mlp_test_accuracy, "the text says the CNN beats the MLP"
     assert chapter.cnn_losses[-1] < chapter.cnn_losses[0] / 10, "the training loss should fall by far"
-    np.testing.assert_array_equal(
-        chapter.learned_kernels, np.transpose(np.asarray(chapter.cnn.conv.kernel[...])[:, :, 0], (2, 0, 1))
-    )
+    assert [len(r) for r in chapter.runs.values()] == [3, 3, 3], "three runs of each network"
+    assert chapter.runs["CNN"][0] == chapter.test_once(chapter.cnn), "run 0 of the CNN is the network of the main text"
     np.testing.assert_allclose(
         chapter.by_hand, chapter.learned_maps, atol=1e-5, err_msg="the feature maps must be corr2d + bias + ReLU"
     )
 
 
-def test_cosine_similarity(chapter):
+def test_compare_names_how_the_runs_relate(chapter):
+    assert chapter.compare([97.0, 98.0], [95.0, 96.9]) == "above"
+    assert chapter.compare([90.0, 91.0], [91.5, 92.0]) == "below"
+    assert chapter.compare([96.7, 97.1], [94.0, 96.9]) == "overlapping with", "a worst run below a best run overlaps"
+    assert chapter.compare([96.0, 97.0], [97.0, 98.0]) == "overlapping with", "a tie is no lead"
+
+
+def test_receptive_field_finds_the_pixels_a_unit_depends_on(chapter):
+    images = np.random.default_rng(7).random((4, 8, 8, 1)).astype(np.float32)
+    mask, extent = chapter.receptive_field(lambda image: image[2:5, 1:3, 0].sum(), images)
+    assert extent == (3, 2) and mask.sum() == 6
+    mask, extent = chapter.receptive_field(lambda image: image[0, 0, 0] * image[7, 7, 0], images)
+    assert extent == (8, 8) and mask.sum() == 2, "the extent spans the pixels, the mask holds only those touched"
+    assert chapter.fields["first layer, unit (4, 4)"][1] == (3, 3), "a first-layer unit sees its 3 x 3 kernel"
+
+
+def test_two_layer_network_is_conv_pool_conv_pool_dense(chapter):
+    model = chapter.TwoLayerCNN(rngs=chapter.nnx.Rngs(3))
+    shapes = sorted(p.shape for p in jax.tree.leaves(chapter.nnx.state(model, chapter.nnx.Param)))
+    assert shapes == sorted([(3, 3, 1, 8), (8,), (3, 3, 8, 12), (12,), (48, 10), (10,)]), shapes
+    images = np.random.default_rng(8).random((3, 8, 8, 1)).astype(np.float32)
+    assert model.second_maps(images).shape == (3, 4, 4, 12)
+    assert model(images).shape == (3, 10)
+
+
+def test_cosine_similarity_measures_the_angle(chapter):
     rng = np.random.default_rng(5)
-    a, b = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-    assert np.isclose(chapter.cosine_similarity(a, b), (a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
-    assert np.isclose(chapter.cosine_similarity(a, -2 * a), -1)
+    a = rng.normal(size=(3, 3))
+    assert np.isclose(chapter.cosine_similarity(a, 3 * a), 1), "a multiple points the same way"
+    assert np.isclose(chapter.cosine_similarity(a, -2 * a), -1), "a negative multiple points the opposite way"
+    assert np.isclose(chapter.cosine_similarity([[1.0, 0.0]], [[0.0, 5.0]]), 0), "orthogonal kernels score 0"
+    assert np.isclose(
+        chapter.cosine_similarity(a, a.ravel()[::-1].reshape(3, 3)),
+        chapter.cosine_similarity(a.ravel(), a.ravel()[::-1]),
+    )
 
 
 def test_checks_compile_answers_but_accept_uncompilable_ones(chapter, capsys):
