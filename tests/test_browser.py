@@ -34,8 +34,10 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 
 PAGE_FACTS = """() => ({
   maths: document.querySelectorAll('.math').length,
-  rendered: [...document.querySelectorAll('.math > math')]
-    .filter(m => getComputedStyle(m).display.endsWith('math')).length,
+  rendered: [...document.querySelectorAll('.math')].filter(e => {  // a long inline formula holds several <math>
+    const pieces = [...e.querySelectorAll(':scope > math')];
+    return pieces.length && pieces.every(m => getComputedStyle(m).display.endsWith('math'));
+  }).length,
   mathErrors: document.querySelectorAll('.math merror').length,
   images: [...document.images].map(i => ({src: i.src.slice(0, 80), loaded: i.complete && i.naturalWidth > 0,
                                           alt: (i.getAttribute('alt') || '').trim()})),
