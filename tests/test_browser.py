@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import AXE, ROOT, require, toc_files
-from offline_browser import SETTLED, serve, why_not_npm  # tools/, as make_pdf.py
+from offline_browser import SETTLED, open_page, serve, why_not_npm  # tools/, as make_pdf.py
 
 PAGES = toc_files()
 STUDENT_SITE = ROOT / "_build" / "assignments" / "html"
@@ -153,7 +153,7 @@ def visits(browser, server, site):
         page.on("response", lambda r: r.status >= 400 and record["failed"].append(f"{r.url}: HTTP {r.status}"))
         page.on("console", lambda m: m.type == "error" and record["console"].append(m.text))
         page.on("pageerror", lambda e: record["console"].append(str(e)))
-        page.goto(f"{server}/{name}.html", wait_until="networkidle")
+        open_page(page, f"{server}/{name}.html")
         page.evaluate(SETTLED)
         record.update(page.evaluate(PAGE_FACTS))
         records[name] = {
@@ -274,7 +274,7 @@ FOCUSED = """() => {
 def test_keyboard_reaches_every_control_with_a_visible_focus_ring(browser, server, name):
     """Tab from the top: the skip link, the launch buttons, every solution dropdown and code-cell toggle."""
     page = browser.new_page(viewport=VIEWPORTS["desktop"])
-    page.goto(f"{server}/{name}.html", wait_until="networkidle")
+    open_page(page, f"{server}/{name}.html")
     page.evaluate(SETTLED)
     expected = page.evaluate(KEYBOARD_TARGETS)
     reached, unringed = set(), set()
@@ -297,7 +297,7 @@ def test_keyboard_reaches_every_control_with_a_visible_focus_ring(browser, serve
 
 def test_search_finds_a_word_from_a_chapter(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/search.html?q=receptive", wait_until="networkidle")
+    open_page(page, f"{server}/search.html?q=receptive")
     page.wait_for_selector("ul.search li a", timeout=15000)
     hits = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.href)")
     page.close()
@@ -314,7 +314,7 @@ def test_chapter_fits_a_phone_in_both_colour_schemes(browser, server, name):
         for device, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, color_scheme=scheme)
             page = context.new_page()
-            page.goto(f"{server}/{name}.html", wait_until="networkidle")
+            open_page(page, f"{server}/{name}.html")
             page.screenshot(
                 path=str(SCREENSHOTS / f"{Path(name).name}-{scheme}-{device}.png"), full_page=device == "desktop"
             )
@@ -347,7 +347,7 @@ def test_slide_deck_opens_offline_with_rendered_maths(decks, browser, server, ax
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url}: HTTP {r.status}"))
     page.on("console", lambda m: m.type == "error" and console.append(m.text))
     page.on("pageerror", lambda e: console.append(str(e)))
-    response = page.goto(f"{server}/slides/{chapter}.html", wait_until="networkidle")
+    response = open_page(page, f"{server}/slides/{chapter}.html")
     assert response.ok, (
         f"no slide deck for {chapter}: give its cells slideshow metadata (instructors/editions.md) and `make site`"
     )
@@ -376,7 +376,7 @@ def test_slides_index_is_accessible(decks, browser, server, axe_core, audits):
     page = browser.new_page()
     failed = []
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url}: HTTP {r.status}"))
-    page.goto(f"{server}/slides/index.html", wait_until="networkidle")
+    open_page(page, f"{server}/slides/index.html")
     audits["slides/index"] = audit(page)
     page.close()
     assert not failed, f"slides/index.html: failed requests {failed}"
@@ -387,7 +387,7 @@ def test_slides_index_is_accessible(decks, browser, server, axe_core, audits):
 
 def test_slide_decks_render_maths(decks, browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/slides/{DECKS[0]}.html", wait_until="networkidle")
+    open_page(page, f"{server}/slides/{DECKS[0]}.html")
     page.evaluate(SETTLED)
     maths = page.evaluate(DECK_FACTS)["maths"]
     page.close()

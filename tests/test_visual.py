@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from conftest import ROOT
-from offline_browser import SETTLED
+from offline_browser import SETTLED, open_page
 
 REFERENCES = ROOT / "tests" / "screenshots"
 DIFFS = ROOT / "_build" / "visual"
@@ -57,7 +57,7 @@ def open_view(browser, server, site, name, device, scheme):
         pytest.skip(f"{page_name}.html is not in this build (`make site` builds the decks when npm is present)")
     context = browser.new_context(viewport=WIDTHS[device], color_scheme=scheme, reduced_motion="reduce")
     page = context.new_page()
-    page.goto(f"{server}/{page_name}.html", wait_until="networkidle")
+    open_page(page, f"{server}/{page_name}.html")
     page.evaluate(SETTLED)
     if anchor:
         page.wait_for_selector(anchor, state="visible")

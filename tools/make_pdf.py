@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 
 import book  # tools/ is on sys.path: the script's folder, or pytest's pythonpath
-from offline_browser import FLAGS, SETTLED, find_chromium, serve, why_not_chromium
+from offline_browser import FLAGS, SETTLED, find_chromium, open_page, serve, why_not_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "_build" / "singlehtml"
@@ -240,7 +240,7 @@ def print_book(url, chromium):
             "request",
             lambda r: r.url.startswith(("http:", "https:")) and not r.url.startswith(url) and foreign.append(r.url),
         )
-        page.goto(f"{url}/intro.html", wait_until="networkidle")
+        open_page(page, f"{url}/intro.html")
         page.evaluate(SETTLED)
         unrendered = page.evaluate(
             "document.querySelectorAll('.math:not(:has(> math))').length"  # a long inline formula holds several

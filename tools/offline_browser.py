@@ -64,6 +64,17 @@ SETTLED = """async () => {
 }"""
 
 
+def open_page(page, url):
+    """Go to `url` and wait until the whole document is parsed and the network is quiet.
+
+    Playwright's `wait_until="networkidle"` alone can return while a long page is still being
+    parsed (the one-page book, 3 MB, read "loading" with half its chapters in the DOM), so wait
+    for the load event first."""
+    response = page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return response
+
+
 def executable(path):
     return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
 
